@@ -1,0 +1,128 @@
+#include "edgepost/form.hpp"
+
+#include <algorithm>
+
+#include "edgepost/percent.hpp"
+#include "edgepost/utf8.hpp"
+
+namespace edgepost {
+namespace {
+
+bool is_forbidden_control(unsigned char c) noexcept {
+  return (c < 0x20 && c != '\t') || c == 0x7F;
+}
+
+// Decodes one name or value and checks it is text a tracker can pass on safely.
+// `start` is the part's offset in the whole input, for error positions.
+Expected<std::string, FormError> decode_part(std::string_view part, std::size_t start,
+                                             const std::string& field_name) {
+  auto decoded = percent_decode(part, PlusSign::space);
+  if (!decoded) {
+    return Unexpected{
+        FormError{FormErrorCode::bad_percent_encoding, field_name, start + decoded.error().offset}};
+  }
+  if (!is_valid_utf8(*decoded)) {
+    return Unexpected{FormError{FormErrorCode::invalid_utf8, field_name, start}};
+  }
+  const auto control = std::find_if(decoded->begin(), decoded->end(), [](char c) {
+    return is_forbidden_control(static_cast<unsigned char>(c));
+  });
+  if (control != decoded->end()) {
+    return Unexpected{FormError{FormErrorCode::control_character, field_name, start}};
+  }
+  return std::move(*decoded);
+}
+
+Expected<FormField, FormError> parse_field(std::string_view segment, std::size_t start,
+                                           const FormLimits& limits) {
+  const std::size_t equals = segment.find('=');
+  const std::string_view raw_name = segment.substr(0, equals);
+  const std::string_view raw_value =
+      equals == std::string_view::npos ? std::string_view{} : segment.substr(equals + 1);
+
+  auto name = decode_part(raw_name, start, std::string{});
+  if (!name) return Unexpected{name.error()};
+  if (name->empty()) return Unexpected{FormError{FormErrorCode::empty_name, {}, start}};
+  if (name->size() > limits.max_name_bytes) {
+    // The name itself is too long to quote back in full.
+    return Unexpected{
+        FormError{FormErrorCode::name_too_long, name->substr(0, limits.max_name_bytes), start}};
+  }
+
+  const std::size_t value_start = start + raw_name.size() + 1;
+  auto value = decode_part(raw_value, value_start, *name);
+  if (!value) return Unexpected{value.error()};
+  if (value->size() > limits.max_value_bytes) {
+    return Unexpected{FormError{FormErrorCode::value_too_long, *name, value_start}};
+  }
+  return FormField{std::move(*name), std::move(*value)};
+}
+
+}  // namespace
+
+Expected<Form, FormError> parse_form(std::string_view encoded, const FormLimits& limits) {
+  if (encoded.size() > limits.max_bytes) {
+    return Unexpected{FormError{FormErrorCode::input_too_long, {}, limits.max_bytes}};
+  }
+  Form form;
+  std::size_t start = 0;
+  while (start <= encoded.size()) {
+    std::size_t end = encoded.find('&', start);
+    if (end == std::string_view::npos) end = encoded.size();
+    const std::string_view segment = encoded.substr(start, end - start);
+    if (!segment.empty()) {  // "a=1&&b=2" and a trailing '&' are harmless
+      if (form.size() == limits.max_fields) {
+        return Unexpected{FormError{FormErrorCode::too_many_fields, {}, start}};
+      }
+      auto field = parse_field(segment, start, limits);
+      if (!field) return Unexpected{field.error()};
+      form.push_back(std::move(*field));
+    }
+    start = end + 1;
+  }
+  return form;
+}
+
+std::string_view code_name(FormErrorCode code) noexcept {
+  switch (code) {
+    case FormErrorCode::input_too_long: return "input_too_long";
+    case FormErrorCode::too_many_fields: return "too_many_fields";
+    case FormErrorCode::empty_name: return "empty_name";
+    case FormErrorCode::name_too_long: return "name_too_long";
+    case FormErrorCode::value_too_long: return "value_too_long";
+    case FormErrorCode::bad_percent_encoding: return "bad_percent_encoding";
+    case FormErrorCode::invalid_utf8: return "invalid_utf8";
+    case FormErrorCode::control_character: return "control_character";
+  }
+  return "unknown";
+}
+
+std::string describe(const FormError& error) {
+  std::string problem;
+  switch (error.code) {
+    case FormErrorCode::input_too_long:
+      problem = "input longer than the limit of " + std::to_string(error.offset) + " bytes";
+      break;
+    case FormErrorCode::too_many_fields: problem = "too many parameters"; break;
+    case FormErrorCode::empty_name: problem = "parameter without a name"; break;
+    case FormErrorCode::name_too_long: problem = "parameter name too long"; break;
+    case FormErrorCode::value_too_long: problem = "value longer than the limit"; break;
+    case FormErrorCode::bad_percent_encoding: problem = "malformed percent-encoding"; break;
+    case FormErrorCode::invalid_utf8: problem = "not valid UTF-8"; break;
+    case FormErrorCode::control_character: problem = "contains a control character"; break;
+  }
+  if (error.code != FormErrorCode::input_too_long) {
+    problem += " at byte " + std::to_string(error.offset);
+  }
+  if (error.field.empty()) return problem;
+  return "parameter '" + error.field + "': " + problem;
+}
+
+const std::string* find_field(const Form& form, std::string_view name) noexcept {
+  for (const FormField& field : form) {
+    if (field.name == name) return &field.value;
+  }
+  return nullptr;
+}
+
+}  // namespace edgepost

@@ -1,0 +1,57 @@
+#include "edgepost/percent.hpp"
+
+namespace edgepost {
+namespace {
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+}  // namespace
+
+Expected<std::string, PercentDecodeError> percent_decode(std::string_view encoded, PlusSign plus) {
+  std::string decoded;
+  decoded.reserve(encoded.size());
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    const char c = encoded[i];
+    if (c == '%') {
+      const int high = i + 1 < encoded.size() ? hex_value(encoded[i + 1]) : -1;
+      const int low = i + 2 < encoded.size() ? hex_value(encoded[i + 2]) : -1;
+      if (high < 0 || low < 0) return Unexpected{PercentDecodeError{i}};
+      decoded.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else if (c == '+' && plus == PlusSign::space) {
+      decoded.push_back(' ');
+    } else {
+      decoded.push_back(c);
+    }
+  }
+  return decoded;
+}
+
+std::string percent_encode(std::string_view raw) {
+  static constexpr char kHexDigits[] = "0123456789ABCDEF";
+  std::string encoded;
+  encoded.reserve(raw.size());
+  for (const char c : raw) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (is_unreserved(byte)) {
+      encoded.push_back(c);
+    } else {
+      encoded.push_back('%');
+      encoded.push_back(kHexDigits[byte >> 4]);
+      encoded.push_back(kHexDigits[byte & 0x0F]);
+    }
+  }
+  return encoded;
+}
+
+}  // namespace edgepost

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs everything edgepost needs to build and test, from Debian's packages and the npm
+# registry only. Idempotent: when everything is there it changes nothing and takes about a
+# second. This is the only place anything gets installed.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# What each package is for:
+#   cmake ninja-build g++        native build (library, unit tests)
+#   catch2 nlohmann-json3-dev    unit tests; JSON (header-only, also staged into wasm builds)
+#   clang-19 lld-19 llvm-19      wasm32-wasi compiler, linker, llvm-ar for wasm archives
+#   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
+#                                the wasm32-wasi sysroot (C library, C++ library, builtins)
+#   binaryen wabt                wasm-opt (post-link -Oz), wasm-objdump
+#   emscripten                   the Cloudflare Workers build
+#   nodejs                       the local runner and the wasm tests (Node.js >= 20)
+#   gcovr                        line coverage of lib/
+apt_packages=(
+  cmake ninja-build g++ catch2 nlohmann-json3-dev
+  clang-19 lld-19 llvm-19
+  wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
+  binaryen wabt emscripten nodejs gcovr
+)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  status="$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)"
+  [[ "$status" == "installed" ]] || missing+=("$package")
+done
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+if ((${#missing[@]} > 0)); then
+  echo "bootstrap: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if ((node_major < 20)); then
+  echo "bootstrap: Node.js >= 20 is needed, found $(node --version)" >&2
+  exit 1
+fi
+
+# npm dependencies, pinned by the lockfile; reinstalled only when the lockfile changes.
+runner="$repo/local-runner"
+stamp="$runner/node_modules/.package-lock.sha256"
+wanted="$(sha256sum "$runner/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
+  echo "bootstrap: npm ci in local-runner/"
+  (cd "$runner" && npm ci --no-audit --no-fund --loglevel=error)
+  mkdir -p "$runner/node_modules"
+  echo "$wanted" >"$stamp"
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: builds the three targets and runs each one's tests through CTest.
+#   native:  the library's Catch2 unit tests (and the WASI adapter's, built natively)
+#   wasi:    the .wasm functions run as CGI under Node, and their import lists
+#   workers: the same Catch2 unit tests compiled by Emscripten, run under Node
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash tests/bootstrap.sh
+for preset in native wasi workers; do
+  echo "=== ${preset}"
+  cmake --workflow --preset "${preset}"
+done
