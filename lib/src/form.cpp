@@ -12,23 +12,22 @@ bool is_forbidden_control(unsigned char c) noexcept {
   return (c < 0x20 && c != '\t') || c == 0x7F;
 }
 
-// Decodes one name or value and checks it is text a tracker can pass on safely.
-// `start` is the part's offset in the whole input, for error positions.
+// Checks one decoded name or value is text a tracker can pass on safely.
+std::optional<FormErrorCode> check_text(std::string_view text) {
+  if (!is_valid_utf8(text)) return FormErrorCode::invalid_utf8;
+  const bool has_control = std::any_of(text.begin(), text.end(), [](char c) {
+    return is_forbidden_control(static_cast<unsigned char>(c));
+  });
+  if (has_control) return FormErrorCode::control_character;
+  return std::nullopt;
+}
+
 Expected<std::string, FormError> decode_part(std::string_view part, std::size_t start,
                                              const std::string& field_name) {
   auto decoded = percent_decode(part, PlusSign::space);
   if (!decoded) {
     return Unexpected{
         FormError{FormErrorCode::bad_percent_encoding, field_name, start + decoded.error().offset}};
-  }
-  if (!is_valid_utf8(*decoded)) {
-    return Unexpected{FormError{FormErrorCode::invalid_utf8, field_name, start}};
-  }
-  const auto control = std::find_if(decoded->begin(), decoded->end(), [](char c) {
-    return is_forbidden_control(static_cast<unsigned char>(c));
-  });
-  if (control != decoded->end()) {
-    return Unexpected{FormError{FormErrorCode::control_character, field_name, start}};
   }
   return std::move(*decoded);
 }
@@ -42,23 +41,32 @@ Expected<FormField, FormError> parse_field(std::string_view segment, std::size_t
 
   auto name = decode_part(raw_name, start, std::string{});
   if (!name) return Unexpected{name.error()};
-  if (name->empty()) return Unexpected{FormError{FormErrorCode::empty_name, {}, start}};
-  if (name->size() > limits.max_name_bytes) {
-    // The name itself is too long to quote back in full.
-    return Unexpected{
-        FormError{FormErrorCode::name_too_long, name->substr(0, limits.max_name_bytes), start}};
-  }
-
   const std::size_t value_start = start + raw_name.size() + 1;
   auto value = decode_part(raw_value, value_start, *name);
   if (!value) return Unexpected{value.error()};
-  if (value->size() > limits.max_value_bytes) {
-    return Unexpected{FormError{FormErrorCode::value_too_long, *name, value_start}};
+  FormField field{std::move(*name), std::move(*value)};
+  if (auto error = check_field(field, limits)) {
+    error->offset = error->code == FormErrorCode::value_too_long ? value_start : start;
+    return Unexpected{std::move(*error)};
   }
-  return FormField{std::move(*name), std::move(*value)};
+  return field;
 }
 
 }  // namespace
+
+std::optional<FormError> check_field(const FormField& field, const FormLimits& limits) {
+  if (field.name.empty()) return FormError{FormErrorCode::empty_name, {}, 0};
+  if (auto problem = check_text(field.name)) return FormError{*problem, {}, 0};
+  if (field.name.size() > limits.max_name_bytes) {
+    // The name itself is too long to quote back in full.
+    return FormError{FormErrorCode::name_too_long, field.name.substr(0, limits.max_name_bytes), 0};
+  }
+  if (auto problem = check_text(field.value)) return FormError{*problem, field.name, 0};
+  if (field.value.size() > limits.max_value_bytes) {
+    return FormError{FormErrorCode::value_too_long, field.name, 0};
+  }
+  return std::nullopt;
+}
 
 Expected<Form, FormError> parse_form(std::string_view encoded, const FormLimits& limits) {
   if (encoded.size() > limits.max_bytes) {

@@ -2,6 +2,7 @@
 // Query strings and application/x-www-form-urlencoded bodies: one grammar, two size limits.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,10 @@ struct FormError {
 };
 
 Expected<Form, FormError> parse_form(std::string_view encoded, const FormLimits& limits);
+
+// The checks parse_form applies to each decoded field, for fields that arrive another way
+// (a JSON body). The error's offset is 0: there is no encoded input to point into.
+std::optional<FormError> check_field(const FormField& field, const FormLimits& limits);
 
 // A sentence for the person who sent the request, e.g.
 // "parameter 'aff_sub': malformed percent-encoding at byte 17".

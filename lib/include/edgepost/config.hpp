@@ -1,0 +1,126 @@
+#pragma once
+// The network's configuration: advertisers, affiliates, offers. Loaded from JSON once,
+// validated with messages that name the path and the problem, then stored as one KV record
+// per entity so that a request reads only the records it needs.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgepost/expected.hpp"
+#include "edgepost/ip_address.hpp"
+#include "edgepost/macros.hpp"
+#include "edgepost/money.hpp"
+
+namespace edgepost {
+
+enum class ConversionStatus { approved, pending, rejected };
+std::string_view status_name(ConversionStatus status) noexcept;
+std::optional<ConversionStatus> parse_status(std::string_view text) noexcept;
+
+// Revenue or payout of one conversion: a fixed amount, a percent of the sale amount, or both.
+struct PriceRule {
+  std::optional<Amount> fixed;
+  std::optional<Amount> percent;  // 0..100
+
+  bool needs_sale_amount() const noexcept { return percent.has_value(); }
+  // sale_amount is required when needs_sale_amount().
+  Amount apply(std::optional<Amount> sale_amount) const;
+};
+
+struct Goal {
+  std::string id;  // [a-z0-9_-]{1,32}
+  std::string name;
+  PriceRule revenue;
+  PriceRule payout;
+  bool multiple = false;  // may one click convert on this goal more than once?
+  ConversionStatus status = ConversionStatus::approved;  // unless the advertiser sends one
+};
+
+struct PayoutOverride {
+  std::uint32_t affiliate_id = 0;
+  std::string goal_id;  // empty: every goal of the offer
+  PriceRule payout;
+};
+
+struct AdvertiserAuth {
+  bool none = false;  // explicitly no credentials; only when the config says "auth": "none"
+  std::string security_token;
+  std::string hmac_secret;
+  std::vector<CidrRange> ip_allowlist;  // empty: any address
+};
+
+struct Advertiser {
+  std::uint32_t id = 0;
+  std::string name;
+  AdvertiserAuth auth;
+};
+
+struct Affiliate {
+  std::uint32_t id = 0;
+  std::string name;
+  bool active = true;
+  std::string postback_url;  // template text; empty: no partner postback
+  std::optional<UrlTemplate> postback;
+};
+
+struct AffiliatePostbackUrl {
+  std::uint32_t affiliate_id = 0;
+  std::string url;
+  UrlTemplate postback;
+};
+
+struct Offer {
+  std::uint32_t id = 0;
+  std::string name;
+  bool active = true;
+  Advertiser advertiser;  // a copy, so that one read serves a postback
+  std::string url;
+  UrlTemplate landing;
+  std::string fallback_url;                                      // empty: none
+  std::optional<std::vector<std::uint32_t>> allowed_affiliates;  // nullopt: all
+  std::int64_t attribution_window_seconds = 30 * 24 * 3600;
+  std::int64_t min_conversion_seconds = 0;
+  std::string currency = "USD";
+  std::string default_goal;
+  std::vector<Goal> goals;
+  std::vector<PayoutOverride> payout_overrides;
+  std::vector<AffiliatePostbackUrl> postback_urls;  // per-affiliate, overrides the affiliate's
+
+  const Goal* find_goal(std::string_view goal_id) const noexcept;
+  bool allows(std::uint32_t affiliate_id) const noexcept;
+  // The affiliate's override for this goal if any, else the goal's payout.
+  const PriceRule& payout_for(std::uint32_t affiliate_id, const Goal& goal) const noexcept;
+  const UrlTemplate* postback_override(std::uint32_t affiliate_id) const noexcept;
+};
+
+struct Config {
+  std::vector<Advertiser> advertisers;
+  std::vector<Affiliate> affiliates;
+  std::vector<Offer> offers;
+};
+
+struct ConfigError {
+  std::string path;  // e.g. "offers[2].goals[0].payout.percent"
+  std::string message;
+};
+std::string describe(const ConfigError& error);  // "path: message"
+
+// All problems are reported, not just the first.
+Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_text);
+
+struct ConfigRecord {
+  std::string key;
+  std::string value;  // JSON
+};
+// One record per advertiser, affiliate and offer, keyed by keys.hpp.
+std::vector<ConfigRecord> config_records(const Config& config);
+
+// A stored record back into an entity; the same checks as load_config.
+Expected<Offer, std::vector<ConfigError>> parse_offer_record(std::string_view json_text);
+Expected<Affiliate, std::vector<ConfigError>> parse_affiliate_record(std::string_view json_text);
+Expected<Advertiser, std::vector<ConfigError>> parse_advertiser_record(std::string_view json_text);
+
+}  // namespace edgepost

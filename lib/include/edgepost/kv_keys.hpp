@@ -1,0 +1,22 @@
+#pragma once
+// Every KV key edgepost reads or writes is built here, and only from values that were
+// validated first (numeric ids, verified click IDs, goal ids checked by the config loader),
+// so no request can steer a key. Free text such as adv_sub is hashed, never embedded.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace edgepost {
+
+std::string advertiser_key(std::uint32_t advertiser_id);
+std::string affiliate_key(std::uint32_t affiliate_id);
+std::string offer_key(std::uint32_t offer_id);
+
+// canonical_click_id: the normalized text of a verified ID.
+std::string click_key(std::string_view canonical_click_id);
+std::string conversion_claim_key(std::string_view canonical_click_id, std::string_view goal_id);
+std::string order_claim_key(std::uint32_t advertiser_id, std::string_view adv_sub);
+std::string outbox_key(std::string_view conversion_id);
+
+}  // namespace edgepost

@@ -1,0 +1,146 @@
+#include "edgepost/click_id.hpp"
+
+#include <charconv>
+
+#include "edgepost/base32.hpp"
+#include "edgepost/constant_time.hpp"
+#include "edgepost/hex.hpp"
+#include "edgepost/hmac.hpp"
+
+namespace edgepost {
+namespace {
+
+// Layout of the 29 signed bytes (big-endian integers):
+//   [0]      version (high 4 bits) | key id (low 4 bits)
+//   [1..4]   click time, Unix seconds
+//   [5..8]   offer id
+//   [9..12]  affiliate id
+//   [13..20] nonce
+//   [21..28] HMAC-SHA256(key, bytes 0..20), first 8 bytes
+constexpr std::size_t kSignedBytes = 21;
+constexpr std::size_t kMacBytes = 8;
+constexpr std::size_t kTotalBytes = kSignedBytes + kMacBytes;
+constexpr std::size_t kMinSecretBytes = 32;
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+std::uint32_t get_u32(const std::vector<std::uint8_t>& in, std::size_t at) {
+  return (std::uint32_t{in[at]} << 24) | (std::uint32_t{in[at + 1]} << 16) |
+         (std::uint32_t{in[at + 2]} << 8) | std::uint32_t{in[at + 3]};
+}
+
+std::string_view as_chars(const std::vector<std::uint8_t>& bytes, std::size_t count) {
+  return {reinterpret_cast<const char*>(bytes.data()), count};
+}
+
+std::string truncated_mac(const SigningKey& key, const std::vector<std::uint8_t>& bytes) {
+  const Sha256Digest mac = hmac_sha256(key.secret, as_chars(bytes, kSignedBytes));
+  return std::string(reinterpret_cast<const char*>(mac.data()), kMacBytes);
+}
+
+std::vector<std::uint8_t> signed_part(const ClickId& click) {
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(kTotalBytes);
+  bytes.push_back(static_cast<std::uint8_t>((kClickIdVersion << 4) | (click.key_id & 0x0F)));
+  put_u32(bytes, click.click_time);
+  put_u32(bytes, click.offer_id);
+  put_u32(bytes, click.affiliate_id);
+  bytes.insert(bytes.end(), click.nonce.begin(), click.nonce.end());
+  return bytes;
+}
+
+std::optional<std::uint8_t> parse_key_id(std::string_view text) {
+  unsigned value = 0;
+  const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (status != std::errc{} || end != text.data() + text.size() || value > 15) return std::nullopt;
+  return static_cast<std::uint8_t>(value);
+}
+
+}  // namespace
+
+const SigningKey* KeyRing::find(std::uint8_t id) const noexcept {
+  for (const SigningKey& key : keys) {
+    if (key.id == id) return &key;
+  }
+  return nullptr;
+}
+
+Expected<KeyRing, KeyRingError> parse_key_ring(std::string_view text, std::string_view minting_id) {
+  KeyRing ring;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view entry = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    const std::size_t colon = entry.find(':');
+    if (colon == std::string_view::npos) return Unexpected{KeyRingError::malformed};
+    const auto id = parse_key_id(entry.substr(0, colon));
+    if (!id) return Unexpected{KeyRingError::bad_key_id};
+    const auto secret = from_hex(entry.substr(colon + 1));
+    if (!secret) return Unexpected{KeyRingError::malformed};
+    if (secret->size() < kMinSecretBytes) return Unexpected{KeyRingError::short_secret};
+    if (ring.find(*id) != nullptr) return Unexpected{KeyRingError::duplicate_key_id};
+    ring.keys.push_back(SigningKey{*id, *secret});
+  }
+  if (ring.keys.empty()) return Unexpected{KeyRingError::empty};
+  const auto minting = parse_key_id(minting_id);
+  if (!minting || ring.find(*minting) == nullptr) return Unexpected{KeyRingError::no_minting_key};
+  ring.minting_key_id = *minting;
+  return ring;
+}
+
+std::string_view key_ring_error_message(KeyRingError error) noexcept {
+  switch (error) {
+    case KeyRingError::empty: return "no signing keys configured";
+    case KeyRingError::malformed: return "signing keys must be 'id:hexsecret' separated by commas";
+    case KeyRingError::bad_key_id: return "a signing key id must be a number from 0 to 15";
+    case KeyRingError::duplicate_key_id: return "two signing keys have the same id";
+    case KeyRingError::short_secret:
+      return "a signing key secret must be at least 32 bytes (64 hex digits)";
+    case KeyRingError::no_minting_key: return "the minting key id names none of the signing keys";
+  }
+  return "unknown key ring error";
+}
+
+std::string mint_click_id(const ClickId& click, const KeyRing& ring) {
+  ClickId stamped = click;
+  stamped.key_id = ring.minting_key_id;
+  std::vector<std::uint8_t> bytes = signed_part(stamped);
+  const SigningKey* key = ring.find(stamped.key_id);
+  const std::string mac = truncated_mac(*key, bytes);
+  bytes.insert(bytes.end(), mac.begin(), mac.end());
+  return base32_encode(bytes);
+}
+
+std::string normalize_click_id(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+Expected<ClickId, ClickIdError> verify_click_id(std::string_view text, const KeyRing& ring) {
+  if (text.size() != kClickIdLength) return Unexpected{ClickIdError::malformed};
+  const auto bytes = base32_decode(normalize_click_id(text));
+  if (!bytes || bytes->size() != kTotalBytes) return Unexpected{ClickIdError::malformed};
+  if (((*bytes)[0] >> 4) != kClickIdVersion) return Unexpected{ClickIdError::unknown_version};
+
+  ClickId click;
+  click.key_id = (*bytes)[0] & 0x0F;
+  const SigningKey* key = ring.find(click.key_id);
+  if (key == nullptr) return Unexpected{ClickIdError::unknown_key};
+  const std::string expected_mac = truncated_mac(*key, *bytes);
+  if (!constant_time_equal(expected_mac, as_chars(*bytes, kTotalBytes).substr(kSignedBytes))) {
+    return Unexpected{ClickIdError::bad_signature};
+  }
+  click.click_time = get_u32(*bytes, 1);
+  click.offer_id = get_u32(*bytes, 5);
+  click.affiliate_id = get_u32(*bytes, 9);
+  std::copy(bytes->begin() + 13, bytes->begin() + 21, click.nonce.begin());
+  return click;
+}
+
+}  // namespace edgepost

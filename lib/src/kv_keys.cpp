@@ -1,0 +1,39 @@
+#include "edgepost/kv_keys.hpp"
+
+#include "edgepost/hex.hpp"
+#include "edgepost/sha256.hpp"
+
+namespace edgepost {
+
+std::string advertiser_key(std::uint32_t advertiser_id) {
+  return "config/advertiser/" + std::to_string(advertiser_id);
+}
+
+std::string affiliate_key(std::uint32_t affiliate_id) {
+  return "config/affiliate/" + std::to_string(affiliate_id);
+}
+
+std::string offer_key(std::uint32_t offer_id) {
+  return "config/offer/" + std::to_string(offer_id);
+}
+
+std::string click_key(std::string_view canonical_click_id) {
+  return "click/" + std::string(canonical_click_id);
+}
+
+std::string conversion_claim_key(std::string_view canonical_click_id, std::string_view goal_id) {
+  return "claim/click/" + std::string(canonical_click_id) + "/" + std::string(goal_id);
+}
+
+std::string order_claim_key(std::uint32_t advertiser_id, std::string_view adv_sub) {
+  // 128 bits of the hash: collisions are out of reach, and the key stays short.
+  const Sha256Digest digest = sha256(adv_sub);
+  const std::string hex = to_hex(digest);
+  return "claim/order/" + std::to_string(advertiser_id) + "/" + hex.substr(0, 32);
+}
+
+std::string outbox_key(std::string_view conversion_id) {
+  return "outbox/" + std::string(conversion_id);
+}
+
+}  // namespace edgepost
