@@ -1,0 +1,17 @@
+#include "edgepost/events.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace edgepost {
+
+std::string rejection_event(std::int64_t now, std::string_view endpoint, std::string_view reason,
+                            std::string_view message) {
+  return nlohmann::json{{"type", "rejection"},
+                        {"time", now},
+                        {"endpoint", endpoint},
+                        {"reason", reason},
+                        {"message", message}}
+      .dump();
+}
+
+}  // namespace edgepost
