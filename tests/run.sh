@@ -3,6 +3,7 @@
 #   native:  the library's Catch2 unit tests (and the WASI adapter's, built natively)
 #   wasi:    the .wasm functions run as CGI under Node, and their import lists
 #   workers: the same Catch2 unit tests compiled by Emscripten, run under Node
+#   coverage: the unit tests again, instrumented; fails when lib/ line coverage is under 90%
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,3 +12,5 @@ for preset in native wasi workers; do
   echo "=== ${preset}"
   cmake --workflow --preset "${preset}"
 done
+echo "=== coverage"
+bash tests/coverage.sh
