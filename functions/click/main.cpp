@@ -1,0 +1,6 @@
+// GET /click (alias /aff_c): records the click and redirects to the offer.
+#include "function.hpp"
+
+int main() {
+  return edgepost::wasi::run_click_function();
+}

@@ -1,0 +1,138 @@
+// The directory KV of the WASI functions, built natively against a temporary directory.
+#include "kv_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+using edgepost::wasi::decode_key;
+using edgepost::wasi::DirectoryKv;
+using edgepost::wasi::encode_key;
+using edgepost::wasi::KvError;
+using edgepost::wasi::PutResult;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("edgepost-kv-test-" +
+            std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())) + "-" +
+            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::vector<std::string> names() const {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator(path)) found.push_back(entry.path().filename());
+    return found;
+  }
+};
+
+std::string file_content(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+}  // namespace
+
+TEST_CASE("key encoding is reversible and cannot leave the directory", "[kv_dir]") {
+  CHECK(*encode_key("config/offer/12") == "config%2Foffer%2F12");
+  CHECK(*encode_key("a-b_c") == "a-b_c");
+  CHECK(*encode_key("..") == "%2E%2E");
+  CHECK(*encode_key("A") == "%41");  // no case-only differences on case-insensitive disks
+  CHECK(*encode_key(std::string("nul\0byte", 8)) == "nul%00byte");
+  CHECK(*encode_key("/etc/passwd") == "%2Fetc%2Fpasswd");
+  CHECK_FALSE(encode_key("").has_value());
+  CHECK_FALSE(encode_key(std::string(81, '/')).has_value());  // 243 bytes encoded
+
+  for (const std::string key : {"config/offer/12", "claim/order/3/ab", "..", "A%b\xff", "x"}) {
+    const auto name = encode_key(key);
+    REQUIRE(name.has_value());
+    CHECK(name->find('/') == std::string::npos);
+    CHECK(name->front() != '.');
+    CHECK(decode_key(*name) == key);
+  }
+  CHECK_FALSE(decode_key("%2").has_value());
+  CHECK_FALSE(decode_key("%zz").has_value());
+  CHECK_FALSE(decode_key("%61").has_value());  // 'a' is never encoded: not canonical
+  CHECK_FALSE(decode_key("A").has_value());
+  CHECK_FALSE(decode_key(".tmp-1").has_value());
+  CHECK_FALSE(decode_key("").has_value());
+}
+
+TEST_CASE("put, get and replace with the documented file format", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  CHECK(kv.get("a/b", 100)->has_value() == false);
+  REQUIRE(kv.put("a/b", "first", 0));
+  CHECK(file_content(dir.path / "a%2Fb") == "edgepost-kv 1 0\nfirst");
+  REQUIRE(kv.put("a/b", std::string("second\0x", 8), 0));
+  CHECK(**kv.get("a/b", 100) == std::string("second\0x", 8));
+  CHECK(dir.names() == std::vector<std::string>{"a%2Fb"});  // no temporary files left
+}
+
+TEST_CASE("expired records read as absent", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  REQUIRE(kv.put("click/x", "v", 1000));
+  CHECK(kv.get("click/x", 999)->has_value());
+  CHECK_FALSE(kv.get("click/x", 1000)->has_value());
+  CHECK(file_content(dir.path / "click%2Fx") == "edgepost-kv 1 1000\nv");
+}
+
+TEST_CASE("put_if_absent: the first writer wins, the value stays whole", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  CHECK(*kv.put_if_absent("claim/1", "original", 0) == PutResult::written);
+  CHECK(*kv.put_if_absent("claim/1", "replay", 0) == PutResult::exists);
+  CHECK(**kv.get("claim/1", 0) == "original");
+  CHECK(dir.names().size() == 1);
+
+  REQUIRE(kv.remove("claim/1"));
+  REQUIRE(kv.remove("claim/1"));  // absent: fine
+  CHECK(*kv.put_if_absent("claim/1", "again", 0) == PutResult::written);
+}
+
+TEST_CASE("put_if_absent under contention: exactly one of many writers wins", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  std::atomic<int> wins{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 16; ++i) {
+    writers.emplace_back([&, i] {
+      const auto result = kv.put_if_absent("claim/race", "writer " + std::to_string(i), 0);
+      if (result && *result == PutResult::written) ++wins;
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  CHECK(wins == 1);
+  CHECK(dir.names().size() == 1);
+}
+
+TEST_CASE("store faults are errors, never silent", "[kv_dir]") {
+  const DirectoryKv missing("/nonexistent-edgepost-dir");
+  CHECK(missing.put("k", "v", 0).error() == KvError::io_error);
+  CHECK(missing.put_if_absent("k", "v", 0).error() == KvError::io_error);
+  CHECK(missing.get("k", 0)->has_value() == false);  // an absent directory holds no key
+
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  CHECK(kv.put(std::string(100, '/'), "v", 0).error() == KvError::key_too_long);
+  CHECK(kv.get(std::string(100, '/'), 0).error() == KvError::key_too_long);
+  CHECK(kv.remove(std::string(100, '/')).error() == KvError::key_too_long);
+  std::ofstream(dir.path / "bad") << "no header";
+  CHECK(kv.get("bad", 0).error() == KvError::corrupt);
+  fs::create_directory(dir.path / "adir");
+  CHECK(kv.get("adir", 0).error() == KvError::io_error);
+  for (const auto error : {KvError::io_error, KvError::key_too_long, KvError::corrupt}) {
+    CHECK_FALSE(edgepost::wasi::kv_error_message(error).empty());
+  }
+}
