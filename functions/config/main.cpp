@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include "edgepost/json_text.hpp"
 
 #include "edgepost/config.hpp"
 #include "kv_dir.hpp"
@@ -15,7 +16,7 @@ namespace {
 constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
 
 int finish(const nlohmann::json& result, bool ok) {
-  std::printf("%s\n", result.dump().c_str());
+  std::printf("%s\n", edgepost::to_json_text(result).c_str());
   return ok ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@
 // It exists to prove the whole chain (library, WASI adapter, CGI, runner); it tracks nothing.
 
 #include <nlohmann/json.hpp>
+#include "edgepost/json_text.hpp"
 
 #include "cgi.hpp"
 #include "edgepost/form.hpp"
@@ -12,7 +13,8 @@ namespace {
 using edgepost::Response;
 
 Response json_response(int status, const nlohmann::json& body) {
-  return Response{status, {{"content-type", "application/json"}}, body.dump() + "\n"};
+  return Response{
+      status, {{"content-type", "application/json"}}, edgepost::to_json_text(body) + "\n"};
 }
 
 nlohmann::json to_json(const edgepost::Form& form) {

@@ -1,4 +1,5 @@
 #include "edgepost/click.hpp"
+#include "edgepost/json_text.hpp"
 
 #include <charconv>
 #include <limits>
@@ -65,7 +66,7 @@ std::string click_record(const ClickPlan& plan, const std::string& transaction_i
   for (const std::string_view field : kSubIdFields) {
     if (const std::string* value = plan.params.get(field)) record[std::string(field)] = *value;
   }
-  return record.dump();
+  return to_json_text(record);
 }
 
 bool affiliate_may_send(const Snapshot& snapshot, const Offer& offer, std::uint32_t affiliate_id) {
@@ -141,7 +142,7 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
       KvWrite{click_key(transaction_id), record, offer->attribution_window_seconds});
   nlohmann::json event = nlohmann::json::parse(record, nullptr, false);
   event["type"] = "click";
-  decision.events.push_back(event.dump());
+  decision.events.push_back(to_json_text(event));
   return decision;
 }
 

@@ -1,4 +1,5 @@
 #include "edgepost/config.hpp"
+#include "edgepost/json_text.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -134,7 +135,7 @@ std::optional<Amount> read_amount(const json& value, const std::string& at, Chec
   if (value.is_string()) {
     text = value.get_ref<const std::string&>();
   } else if (value.is_number()) {
-    text = value.dump();
+    text = to_json_text(value);
   } else {
     checker.fail(at, "must be a decimal amount such as \"10.50\"");
     return std::nullopt;
@@ -695,13 +696,13 @@ Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_tex
 std::vector<ConfigRecord> config_records(const Config& config) {
   std::vector<ConfigRecord> records;
   for (const Advertiser& advertiser : config.advertisers) {
-    records.push_back({advertiser_key(advertiser.id), advertiser_json(advertiser).dump()});
+    records.push_back({advertiser_key(advertiser.id), to_json_text(advertiser_json(advertiser))});
   }
   for (const Affiliate& affiliate : config.affiliates) {
-    records.push_back({affiliate_key(affiliate.id), affiliate_json(affiliate).dump()});
+    records.push_back({affiliate_key(affiliate.id), to_json_text(affiliate_json(affiliate))});
   }
   for (const Offer& offer : config.offers) {
-    records.push_back({offer_key(offer.id), offer_json(offer).dump()});
+    records.push_back({offer_key(offer.id), to_json_text(offer_json(offer))});
   }
   return records;
 }

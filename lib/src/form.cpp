@@ -41,6 +41,11 @@ Expected<FormField, FormError> parse_field(std::string_view segment, std::size_t
 
   auto name = decode_part(raw_name, start, std::string{});
   if (!name) return Unexpected{name.error()};
+  // The name is checked before it can appear in an error about its value.
+  if (auto error = check_field(FormField{*name, {}}, limits)) {
+    error->offset = start;
+    return Unexpected{std::move(*error)};
+  }
   const std::size_t value_start = start + raw_name.size() + 1;
   auto value = decode_part(raw_value, value_start, *name);
   if (!value) return Unexpected{value.error()};
@@ -58,8 +63,10 @@ std::optional<FormError> check_field(const FormField& field, const FormLimits& l
   if (field.name.empty()) return FormError{FormErrorCode::empty_name, {}, 0};
   if (auto problem = check_text(field.name)) return FormError{*problem, {}, 0};
   if (field.name.size() > limits.max_name_bytes) {
-    // The name itself is too long to quote back in full.
-    return FormError{FormErrorCode::name_too_long, field.name.substr(0, limits.max_name_bytes), 0};
+    // The name is too long to quote back in full; cut it where a character starts.
+    std::size_t cut = limits.max_name_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(field.name[cut]) & 0xC0) == 0x80) --cut;
+    return FormError{FormErrorCode::name_too_long, field.name.substr(0, cut), 0};
   }
   if (auto problem = check_text(field.value)) return FormError{*problem, field.name, 0};
   if (field.value.size() > limits.max_value_bytes) {

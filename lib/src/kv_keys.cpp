@@ -32,6 +32,16 @@ std::string order_claim_key(std::uint32_t advertiser_id, std::string_view adv_su
   return "claim/order/" + std::to_string(advertiser_id) + "/" + hex.substr(0, 32);
 }
 
+std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,
+                             std::string_view fingerprint) {
+  return "claim/repeat/" + std::string(canonical_click_id) + "/" + std::string(goal_id) + "/" +
+         std::string(fingerprint);
+}
+
+std::string conversion_key(std::string_view conversion_id) {
+  return "conversion/" + std::string(conversion_id);
+}
+
 std::string outbox_key(std::string_view conversion_id) {
   return "outbox/" + std::string(conversion_id);
 }

@@ -1,4 +1,5 @@
 #include "edgepost/params.hpp"
+#include "edgepost/json_text.hpp"
 
 #include <array>
 #include <nlohmann/json.hpp>
@@ -42,8 +43,13 @@ ParamError form_error(const FormError& error, std::string_view where) {
   return ParamError{code, std::string(where) + ": " + describe(error)};
 }
 
-std::string json_value_text(const nlohmann::json& value) {
-  return value.is_string() ? value.get_ref<const std::string&>() : value.dump();
+// Numbers are read through their shortest decimal text, exact for amounts and ids people
+// send. Ones that need an exponent would not be: those must come as strings.
+std::optional<std::string> json_value_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get_ref<const std::string&>();
+  std::string text = to_json_text(value);
+  if (text.find_first_of("eE") != std::string::npos) return std::nullopt;
+  return text;
 }
 
 // A flat JSON object of strings and numbers, checked like form fields.
@@ -66,7 +72,14 @@ Expected<Form, ParamError> parse_json_body(std::string_view body) {
       return Unexpected{ParamError{ParamErrorCode::malformed,
                                    "body: parameter '" + name + "' must be a string or a number"}};
     }
-    FormField field{name, json_value_text(value)};
+    const auto text = json_value_text(value);
+    if (!text) {
+      return Unexpected{ParamError{ParamErrorCode::malformed,
+                                   "body: parameter '" + name +
+                                       "' is a number too large or "
+                                       "too precise for its text: send it as a string"}};
+    }
+    FormField field{name, *text};
     if (const auto error = check_field(field, kFormBodyLimits)) {
       return Unexpected{ParamError{ParamErrorCode::malformed, "body: " + describe(*error)}};
     }

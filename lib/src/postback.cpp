@@ -1,5 +1,7 @@
 #include "edgepost/postback.hpp"
+#include "edgepost/json_text.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "edgepost/config.hpp"
@@ -8,6 +10,7 @@
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/macros.hpp"
 #include "edgepost/money.hpp"
+#include "edgepost/percent.hpp"
 #include "edgepost/postback_auth.hpp"
 #include "edgepost/sha256.hpp"
 
@@ -26,7 +29,7 @@ constexpr std::string_view kAdvSubFields[] = {"adv_sub", "adv_sub2", "adv_sub3",
 Response json_response(int status, const json& body) {
   return Response{status,
                   {{"content-type", "application/json"}, {"cache-control", "no-store"}},
-                  body.dump() + "\n"};
+                  to_json_text(body) + "\n"};
 }
 
 Decision refuse(int status, std::string_view reason, const std::string& message,
@@ -138,22 +141,44 @@ json click_facts(const PostbackPlan& plan, const Snapshot& snapshot, bool& from_
               {"time", plan.click.click_time}};
 }
 
+// What makes this conversion the same as an earlier one: the click and goal for goals that
+// count once; for goals that may repeat, the request itself (less its credentials), so a
+// retried postback is still recognised; and the advertiser's order id when there is one.
+std::string request_fingerprint(const Params& params) {
+  std::vector<std::string> fields;
+  for (const FormField& field : params.fields) {
+    if (field.name == "security_token" || field.name == "signature" || field.name == "timestamp") {
+      continue;
+    }
+    fields.push_back(percent_encode(field.name) + "=" + percent_encode(field.value));
+  }
+  std::sort(fields.begin(), fields.end());
+  std::string joined;
+  for (const std::string& field : fields) joined += field + "&";
+  return to_hex(sha256(joined)).substr(0, 32);
+}
+
 std::vector<KvWrite> claims_for(const PostbackPlan& plan, const Conversion& conversion) {
   std::vector<KvWrite> claims;
+  const std::string* adv_sub = plan.params.get("adv_sub");
+  const bool has_order = adv_sub != nullptr && !adv_sub->empty();
   if (!conversion.goal->multiple) {
     claims.push_back({conversion_claim_key(plan.transaction_id, conversion.goal->id), "", 0});
+  } else if (!has_order) {
+    claims.push_back({repeat_claim_key(plan.transaction_id, conversion.goal->id,
+                                       request_fingerprint(plan.params)),
+                      "", 0});
   }
-  if (const std::string* adv_sub = plan.params.get("adv_sub"); adv_sub && !adv_sub->empty()) {
+  if (has_order) {
     claims.push_back({order_claim_key(conversion.offer->advertiser.id, *adv_sub), "", 0});
   }
   return claims;
 }
 
-// Derived from the first claim, so a retried request gets the same id; random when the goal
-// may repeat and nothing identifies the conversion.
-std::string conversion_id_for(const std::vector<KvWrite>& claims, const Environment& env) {
-  if (!claims.empty()) return to_hex(sha256(claims.front().key)).substr(0, 24);
-  return to_hex(std::span<const std::uint8_t>(env.entropy.data(), 12));
+// Derived from the first claim (every conversion has one), so a retried request that wins
+// after a failed attempt gets the same id.
+std::string conversion_id_for(const std::vector<KvWrite>& claims) {
+  return to_hex(sha256(claims.front().key)).substr(0, 24);
 }
 
 MacroValues postback_macros(const Conversion& conversion, const json& record) {
@@ -161,8 +186,8 @@ MacroValues postback_macros(const Conversion& conversion, const json& record) {
   const json& click = conversion.click;
   values.emplace_back("transaction_id", record["transaction_id"].get<std::string>());
   values.emplace_back("offer_id", std::to_string(conversion.offer->id));
-  values.emplace_back("aff_id", record["aff_id"].dump());
-  values.emplace_back("timestamp", record["time"].dump());
+  values.emplace_back("aff_id", to_json_text(record["aff_id"]));
+  values.emplace_back("timestamp", to_json_text(record["time"]));
   for (const std::string_view field : kSubIdFields) {
     const auto found = click.find(std::string(field));
     if (found != click.end() && found->is_string())
@@ -231,9 +256,10 @@ json response_body(const json& record, bool duplicate) {
               {"duplicate", duplicate}};
 }
 
-std::optional<Refusal> resolve(const PostbackPlan& plan, const Snapshot& snapshot,
-                               const Environment& env, std::optional<Offer>& offer,
-                               Conversion& conversion) {
+// Which offer, which advertiser, which goal: enough to know the conversion's claims.
+std::optional<Refusal> identify(const PostbackPlan& plan, const Snapshot& snapshot,
+                                const Environment& env, std::optional<Offer>& offer,
+                                Conversion& conversion) {
   const std::string* offer_text = lookup(snapshot, offer_key(plan.click.offer_id));
   if (offer_text == nullptr) {
     return Refusal{404, "unknown_click", "the offer of this transaction_id no longer exists"};
@@ -251,19 +277,71 @@ std::optional<Refusal> resolve(const PostbackPlan& plan, const Snapshot& snapsho
   if (auth != AuthFailure::none) {
     return Refusal{401, "unauthorized", std::string(auth_failure_message(auth))};
   }
-  if (!offer->active) return Refusal{403, "offer_inactive", "the offer is paused"};
-  if (auto refusal = check_window(plan, *offer, env.now)) return refusal;
-
   const std::string* goal_id = plan.params.get("goal");
   const std::string wanted = goal_id && !goal_id->empty() ? *goal_id : offer->default_goal;
   conversion.goal = offer->find_goal(wanted);
   if (conversion.goal == nullptr) {
-    return Refusal{400, "unknown_goal", "the offer has no goal '" + wanted.substr(0, 64) + "'"};
+    return Refusal{400, "unknown_goal", "the offer has no goal '" + wanted + "'"};
   }
+  return std::nullopt;
+}
+
+// An affiliate blocked or removed from the offer after the click earns nothing from it.
+void apply_affiliate_rules(const PostbackPlan& plan, const Snapshot& snapshot,
+                           Conversion& conversion) {
+  const std::uint32_t affiliate_id = plan.click.affiliate_id;
+  const std::string* text = lookup(snapshot, affiliate_key(affiliate_id));
+  const auto affiliate =
+      text ? parse_affiliate_record(*text)
+           : Expected<Affiliate, std::vector<ConfigError>>(Unexpected{std::vector<ConfigError>{}});
+  if (!affiliate || !affiliate->active || !conversion.offer->allows(affiliate_id)) {
+    conversion.status = ConversionStatus::rejected;
+    conversion.rule = "the affiliate is blocked or no longer allowed on the offer";
+  }
+}
+
+// Whether this conversion may be recorded, and as what.
+std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapshot,
+                               const Environment& env, Conversion& conversion) {
+  if (!conversion.offer->active) return Refusal{403, "offer_inactive", "the offer is paused"};
+  if (auto refusal = check_window(plan, *conversion.offer, env.now)) return refusal;
   if (auto refusal = read_amount_and_currency(plan, conversion)) return refusal;
   if (auto refusal = read_status(plan, env.now, conversion)) return refusal;
+  apply_affiliate_rules(plan, snapshot, conversion);
   conversion.click = click_facts(plan, snapshot, conversion.from_click_record);
   return std::nullopt;
+}
+
+std::string string_field(const json& object, const char* name) {
+  const auto found = object.find(name);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string{};
+}
+
+// The parts of a stored conversion a replay needs; nullopt when it is not one.
+std::optional<json> stored_result(std::string_view stored_claim) {
+  json record = json::parse(stored_claim, nullptr, false);
+  if (!record.is_object()) return std::nullopt;
+  for (const char* name : {"conversion_id", "transaction_id", "goal", "status"}) {
+    if (string_field(record, name).empty()) return std::nullopt;
+  }
+  return record;
+}
+
+std::vector<PartnerPostback> stored_postbacks(const json& record) {
+  std::vector<PartnerPostback> postbacks;
+  const auto list = record.find("postbacks");
+  if (list == record.end() || !list->is_array()) return postbacks;
+  for (const json& entry : *list) {
+    if (!entry.is_object()) continue;
+    const auto affiliate = entry.find("aff_id");
+    const std::string id = string_field(entry, "id");
+    const std::string url = string_field(entry, "url");
+    if (id.empty() || url.empty() || affiliate == entry.end() || !affiliate->is_number_unsigned()) {
+      continue;
+    }
+    postbacks.push_back(PartnerPostback{id, affiliate->get<std::uint32_t>(), url});
+  }
+  return postbacks;
 }
 
 }  // namespace
@@ -301,13 +379,21 @@ Decision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
   if (plan.refusal) return refuse(*plan.refusal, plan, env.now);
   std::optional<Offer> offer;
   Conversion conversion;
-  if (auto refusal = resolve(plan, snapshot, env, offer, conversion)) {
+  if (auto refusal = identify(plan, snapshot, env, offer, conversion)) {
     return refuse(*refusal, plan, env.now);
+  }
+  std::vector<KvWrite> claims = claims_for(plan, conversion);
+  if (auto refusal = qualify(plan, snapshot, env, conversion)) {
+    // A replay of a conversion recorded before the window closed or the offer was paused
+    // must still get its original answer.
+    Decision refused = refuse(*refusal, plan, env.now);
+    for (const KvWrite& claim : claims) refused.replay_keys.push_back(claim.key);
+    return refused;
   }
 
   Decision decision;
-  decision.claims = claims_for(plan, conversion);
-  const std::string conversion_id = conversion_id_for(decision.claims, env);
+  decision.claims = std::move(claims);
+  const std::string conversion_id = conversion_id_for(decision.claims);
   json record = conversion_record(plan, conversion, conversion_id, env.now);
   decision.postbacks = partner_postbacks(plan, snapshot, conversion, record);
   json postbacks = json::array();
@@ -316,40 +402,36 @@ Decision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
         {{"id", postback.id}, {"aff_id", postback.affiliate_id}, {"url", postback.url}});
   }
   record["postbacks"] = postbacks;
-  const std::string stored = record.dump();
+  const std::string stored = to_json_text(record);
   for (KvWrite& claim : decision.claims) claim.value = stored;
-  decision.writes.push_back({"conversion/" + conversion_id, stored, 0});
+  decision.writes.push_back({conversion_key(conversion_id), stored, 0});
   decision.response = json_response(200, response_body(record, false));
   json event = record;
   event["type"] = "conversion";
-  decision.events.push_back(event.dump());
+  decision.events.push_back(to_json_text(event));
   return decision;
 }
 
 Decision decide_duplicate(std::string_view stored_claim, std::int64_t now) {
-  const json record = json::parse(stored_claim, nullptr, false);
-  if (!record.is_object() || !record.contains("conversion_id")) {
-    return refuse(500, "store_error", "the stored conversion is unreadable", "", now);
+  const auto record = stored_result(stored_claim);
+  if (!record) {
+    // Claims are written whole, so this is damage or a foreign file: the advertiser should
+    // retry later rather than take it as a verdict.
+    Decision failed =
+        refuse(503, "store_unavailable", "the stored conversion is unreadable", "", now);
+    return failed;
   }
   Decision decision;
-  decision.response = json_response(200, response_body(record, true));
-  const auto postbacks = record.find("postbacks");
-  if (postbacks != record.end() && postbacks->is_array()) {
-    for (const json& entry : *postbacks) {
-      if (!entry.is_object()) continue;
-      const json& id = entry["id"];
-      const json& affiliate = entry["aff_id"];
-      const json& url = entry["url"];
-      if (!id.is_string() || !affiliate.is_number_unsigned() || !url.is_string()) continue;
-      decision.postbacks.push_back(PartnerPostback{
-          id.get<std::string>(), affiliate.get<std::uint32_t>(), url.get<std::string>()});
-    }
-  }
-  decision.events.push_back(json{{"type", "duplicate"},
-                                 {"time", now},
-                                 {"conversion_id", record["conversion_id"]},
-                                 {"transaction_id", record["transaction_id"]}}
-                                .dump());
+  decision.response = json_response(200, response_body(*record, true));
+  // The record and the partner postbacks may be missing if the first attempt died after its
+  // claim: restoring them is idempotent.
+  const std::string conversion_id = string_field(*record, "conversion_id");
+  decision.writes.push_back({conversion_key(conversion_id), std::string(stored_claim), 0});
+  decision.postbacks = stored_postbacks(*record);
+  decision.events.push_back(to_json_text(json{{"type", "duplicate"},
+                                              {"time", now},
+                                              {"conversion_id", conversion_id},
+                                              {"transaction_id", (*record)["transaction_id"]}}));
   return decision;
 }
 

@@ -147,6 +147,15 @@ TEST_CASE("malformed bodies and queries are refused with the reason", "[params]"
   CHECK(error_of(fixtures::post("/postback", "application/json", R"({"tid": {"a": 1}})"),
                  Endpoint::postback)
             .message == "body: parameter 'tid' must be a string or a number");
+  CHECK(error_of(fixtures::post("/postback", "application/json", R"({"adv_sub": 1e300})"),
+                 Endpoint::postback)
+            .message ==
+        "body: parameter 'adv_sub' is a number too large or too precise for its "
+        "text: send it as a string");
+  CHECK(error_of(fixtures::post("/postback", "application/json",
+                                R"({"adv_sub": 123456789012345678901234567890})"),
+                 Endpoint::postback)
+            .code == ParamErrorCode::malformed);
   CHECK(error_of(fixtures::post("/postback", "application/json", R"({"tid": [1]})"),
                  Endpoint::postback)
             .code == ParamErrorCode::malformed);

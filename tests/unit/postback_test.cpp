@@ -170,15 +170,31 @@ TEST_CASE("a replay answers with the original result and records nothing new", "
   expected["duplicate"] = true;
   CHECK(body_of(replay) == expected);
   CHECK(replay.claims.empty());
-  CHECK(replay.writes.empty());
+  // The conversion record again, identical: it mends a first attempt that died after its claim.
+  REQUIRE(replay.writes.size() == 1);
+  CHECK(replay.writes[0].key == original.writes[0].key);
+  CHECK(replay.writes[0].value == original.writes[0].value);
   // The original partner postbacks, for the adapter to queue only if they are missing.
   REQUIRE(replay.postbacks.size() == 1);
   CHECK(replay.postbacks[0].id == original.postbacks[0].id);
   CHECK(replay.postbacks[0].url == original.postbacks[0].url);
   CHECK(json::parse(replay.events[0])["type"] == "duplicate");
 
-  const Decision broken = edgepost::decide_duplicate("not json", fixtures::kNow);
-  CHECK(broken.response.status == 500);
+  // An unreadable claim is a store problem the advertiser should retry, not a verdict.
+  for (const char* damaged :
+       {"not json", "{}", R"({"conversion_id": "x"})",
+        R"({"conversion_id": 1, "transaction_id": "t", "goal": "g", "status": "approved"})"}) {
+    INFO(damaged);
+    const Decision broken = edgepost::decide_duplicate(damaged, fixtures::kNow);
+    CHECK(broken.response.status == 503);
+    CHECK(body_of(broken)["reason"] == "store_unavailable");
+    CHECK(broken.writes.empty());
+  }
+  // Damaged partner postback entries are skipped, not trusted.
+  json partial = json::parse(original.claims[0].value);
+  partial["postbacks"] =
+      json::array({json{{"url", "u"}}, 5, json{{"id", "x"}, {"aff_id", -1}, {"url", "u"}}});
+  CHECK(edgepost::decide_duplicate(partial.dump(), fixtures::kNow).postbacks.empty());
 }
 
 TEST_CASE("per-affiliate payout override; no partner postback without a template", "[postback]") {
@@ -252,13 +268,17 @@ TEST_CASE("a multi-event offer records each distinct event once", "[postback]") 
   CHECK(registration.claims[0].key == edgepost::conversion_claim_key(tid, "registration"));
   CHECK(body_of(registration)["conversion_id"] != body_of(install)["conversion_id"]);
 
-  // A goal that may repeat has no per-click claim; an order id still deduplicates it.
+  // A goal that may repeat is claimed by the request itself: a retry is recognised, a
+  // different purchase is not; an order id deduplicates it instead when there is one.
   const Decision purchase = postback("tid=" + tid + "&goal=purchase&amount=10", snapshot);
   REQUIRE(purchase.response.status == 200);
-  CHECK(purchase.claims.empty());
+  REQUIRE(purchase.claims.size() == 1);
+  CHECK(purchase.claims[0].key.rfind("claim/repeat/" + tid + "/purchase/", 0) == 0);
   CHECK(stored_conversion(purchase)["payout"] == "1.50");
-  const Decision second_purchase =
-      postback("tid=" + tid + "&goal=purchase&amount=10", snapshot, fixtures::kNow + 3600, 6);
+  const Decision retried = postback("goal=purchase&amount=10&tid=" + tid, snapshot);
+  CHECK(retried.claims[0].key == purchase.claims[0].key);
+  const Decision second_purchase = postback("tid=" + tid + "&goal=purchase&amount=12", snapshot);
+  CHECK(second_purchase.claims[0].key != purchase.claims[0].key);
   CHECK(body_of(second_purchase)["conversion_id"] != body_of(purchase)["conversion_id"]);
 
   const Decision ordered =
@@ -355,4 +375,58 @@ TEST_CASE("every refusal reason of the contract, with nothing recorded", "[postb
   auto corrupt = snapshot;
   corrupt[edgepost::offer_key(100)] = "{}";
   check_refused(postback("tid=" + tid + auth, corrupt), 500, "config_error");
+}
+
+TEST_CASE("a replay refused on today's rules names the claims that prove it is a replay",
+          "[postback]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = click_on(100, 7, snapshot);
+  const std::string query = "tid=" + tid + "&security_token=" + kToken + "&adv_sub=Z1";
+  const Decision original = postback(query, snapshot);
+  REQUIRE(original.claims.size() == 2);
+
+  // Thirty-one days later the window has closed: refused, unless the claims exist.
+  const Decision late = postback(query, snapshot, fixtures::kNow + 31 * 24 * 3600);
+  CHECK(late.response.status == 410);
+  CHECK(late.claims.empty());
+  CHECK(late.replay_keys ==
+        std::vector<std::string>{original.claims[0].key, original.claims[1].key});
+
+  // Refusals before the conversion is identified have no claims to name.
+  CHECK(postback("tid=" + tid, snapshot).replay_keys.empty());  // unauthorized
+  CHECK(postback("tid=" + tid + "&security_token=" + kToken + "&goal=x", snapshot)
+            .replay_keys.empty());
+}
+
+TEST_CASE("an affiliate blocked after the click earns nothing from it", "[postback]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = mint(100, 9);  // affiliate 9 is blocked
+  const Decision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
+  REQUIRE(decision.response.status == 200);
+  CHECK(body_of(decision)["status"] == "rejected");
+  const json record = stored_conversion(decision);
+  CHECK(record["payout"] == "0.00");
+  CHECK(record["rule"] == "the affiliate is blocked or no longer allowed on the offer");
+  CHECK(decision.postbacks.empty());
+
+  const Decision removed = postback("tid=" + mint(200, 9), snapshot);  // not on offer 200's list
+  CHECK(removed.response.status == 401);  // advertiser 2 wants a signature first
+}
+
+TEST_CASE("hostile bytes in names and values never break the JSON answer", "[postback]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = click_on(300, 7, snapshot);
+  for (const std::string& query :
+       std::vector<std::string>{"%FF=%ZZ", "%C3=1", std::string(63, 'a') + "%C3%A9=%ZZ",
+                                "tid=" + tid + "&goal=" + std::string(63, 'a') + "%C3%A9",
+                                "tid=" + tid + "&goal=%E2%82%AC%F0%9F%98%80"}) {
+    INFO(query);
+    const Decision decision = postback(query, snapshot);
+    CHECK(decision.response.status == 400);
+    const json body = json::parse(decision.response.body, nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body["status"] == "rejected");
+    REQUIRE(decision.events.size() == 1);
+    CHECK_FALSE(json::parse(decision.events[0], nullptr, false).is_discarded());
+  }
 }

@@ -1,10 +1,12 @@
 #include "function.hpp"
+#include "edgepost/json_text.hpp"
 
 #include <sys/random.h>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cgi.hpp"
 #include "edgepost/click.hpp"
@@ -28,7 +30,8 @@ void emit_all(const std::vector<std::string>& events) {
 }
 
 void emit_problem(std::string_view what, std::string_view detail, std::int64_t now) {
-  emit(nlohmann::json{{"type", "error"}, {"time", now}, {"what", what}, {"detail", detail}}.dump());
+  emit(to_json_text(
+      nlohmann::json{{"type", "error"}, {"time", now}, {"what", what}, {"detail", detail}}));
 }
 
 std::int64_t expiry(const KvWrite& write, std::int64_t now) {
@@ -45,7 +48,7 @@ Response store_unavailable() {
                             {"message", "the conversion could not be stored; retry later"},
                             {"duplicate", false}};
   return Response{
-      503, {{"content-type", "application/json"}, {"retry-after", "5"}}, body.dump() + "\n"};
+      503, {{"content-type", "application/json"}, {"retry-after", "5"}}, to_json_text(body) + "\n"};
 }
 
 const char* env_or_empty(const char* name) {
@@ -86,11 +89,10 @@ Expected<Snapshot, KvError> read_keys(const std::vector<std::string>& keys, std:
 }
 
 std::string outbox_record(const PartnerPostback& postback, std::int64_t now) {
-  return nlohmann::json{{"id", postback.id},
-                        {"aff_id", postback.affiliate_id},
-                        {"url", postback.url},
-                        {"created", now}}
-      .dump();
+  return to_json_text(nlohmann::json{{"id", postback.id},
+                                     {"aff_id", postback.affiliate_id},
+                                     {"url", postback.url},
+                                     {"created", now}});
 }
 
 // A replay finds its partner postbacks queued already; queueing them if absent also mends a
@@ -108,8 +110,43 @@ void release(const std::vector<std::string>& claimed) {
   for (const std::string& key : claimed) (void)kStore.remove(key);
 }
 
-// The claims decide whether this request records a conversion: all must be won.
+bool store_all(const std::vector<KvWrite>& writes, std::int64_t now) {
+  for (const KvWrite& write : writes) {
+    if (!kStore.put(write.key, write.value, expiry(write, now))) {
+      emit_problem("record not stored", write.key, now);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The answer to a replay, from the claim the original left.
+Response answer_replay(const std::string& claim_key, std::int64_t now) {
+  const auto original = kStore.get(claim_key, now);
+  if (!original || !*original) return store_unavailable();
+  const Decision duplicate = decide_duplicate(**original, now);
+  emit_all(duplicate.events);
+  if (!store_all(duplicate.writes, now) || !enqueue(duplicate.postbacks, now)) {
+    return store_unavailable();
+  }
+  return duplicate.response;
+}
+
+// A refusal on today's rules (window closed, offer paused) of a conversion recorded earlier.
+std::optional<Response> replay_of(const Decision& refusal, std::int64_t now) {
+  for (const std::string& key : refusal.replay_keys) {
+    const auto value = kStore.get(key, now);
+    if (!value) return store_unavailable();
+    if (*value) return answer_replay(key, now);
+  }
+  return std::nullopt;
+}
+
+// The claims decide whether this request records a conversion: all must be won. The claim
+// holds the whole conversion, so once one exists nothing is lost: a retry after any later
+// failure answers from it and restores what is missing.
 Response apply_postback(const Decision& decision, std::int64_t now) {
+  if (auto replay = replay_of(decision, now)) return *replay;
   std::vector<std::string> claimed;
   for (const KvWrite& claim : decision.claims) {
     const auto result = kStore.put_if_absent(claim.key, claim.value, expiry(claim, now));
@@ -120,24 +157,13 @@ Response apply_postback(const Decision& decision, std::int64_t now) {
     }
     if (*result == PutResult::exists) {
       release(claimed);
-      const auto original = kStore.get(claim.key, now);
-      if (!original || !*original) return store_unavailable();
-      const Decision duplicate = decide_duplicate(**original, now);
-      emit_all(duplicate.events);
-      if (!enqueue(duplicate.postbacks, now)) return store_unavailable();
-      return duplicate.response;
+      return answer_replay(claim.key, now);
     }
     claimed.push_back(claim.key);
   }
-  for (const KvWrite& write : decision.writes) {
-    if (!kStore.put(write.key, write.value, expiry(write, now))) {
-      // Claims won but the record is not written: the advertiser retries, the retry finds the
-      // claims, whose value is the whole conversion, and answers from them.
-      emit_problem("conversion record not stored", write.key, now);
-      return store_unavailable();
-    }
+  if (!store_all(decision.writes, now) || !enqueue(decision.postbacks, now)) {
+    return store_unavailable();
   }
-  if (!enqueue(decision.postbacks, now)) return store_unavailable();
   emit_all(decision.events);
   return decision.response;
 }

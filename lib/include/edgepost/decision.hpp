@@ -36,6 +36,9 @@ struct Decision {
   std::vector<KvWrite> writes;             // after the claims
   std::vector<PartnerPostback> postbacks;  // queued durably after the writes
   std::vector<std::string> events;         // one JSON object each
+  // On a refusal: if any of these keys exists, the request replays a conversion recorded
+  // earlier, and the adapter answers with decide_duplicate() of its value instead.
+  std::vector<std::string> replay_keys;
 };
 
 // A request refused before any KV read (malformed, forged, wrong method).

@@ -17,6 +17,10 @@ std::string offer_key(std::uint32_t offer_id);
 std::string click_key(std::string_view canonical_click_id);
 std::string conversion_claim_key(std::string_view canonical_click_id, std::string_view goal_id);
 std::string order_claim_key(std::uint32_t advertiser_id, std::string_view adv_sub);
+// For goals that may repeat: fingerprint is a hex digest of the request.
+std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,
+                             std::string_view fingerprint);
+std::string conversion_key(std::string_view conversion_id);
 std::string outbox_key(std::string_view conversion_id);
 
 }  // namespace edgepost
