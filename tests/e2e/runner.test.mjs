@@ -1,0 +1,162 @@
+// The product, end to end: the local runner serving the WASI functions over HTTP, with stub
+// servers on 127.0.0.1 for the advertiser's landing page and the affiliates' endpoints.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { functionsDir } from './functions.mjs';
+import { networkConfig, TOKEN } from './network.mjs';
+import { makeDataDir, runCli, startRunner, storedKeys, writeConfig } from './runner-target.mjs';
+import { click, postback, scenarios } from './scenarios.mjs';
+import { freePort, startStub, waitFor } from './stubs.mjs';
+
+const FAST_OUTBOX = ['--outbox-interval-ms', '100', '--outbox-base-delay-ms', '100', '--outbox-timeout-ms', '1000'];
+
+async function network() {
+  const landing = await startStub();
+  const partners = { 7: await startStub(), 8: await startStub() };
+  const downPort = await freePort();  // partner 9 starts down
+  const config = networkConfig({
+    landing: landing.url('/landing'),
+    partner: (id) => (id === 9 ? `http://127.0.0.1:${downPort}/aff9` : partners[id].url(`/aff${id}`)),
+  });
+  return { landing, partners, downPort, config };
+}
+
+describe('the local runner', () => {
+  let net;
+  let dataDir;
+  let runner;
+  const target = {};
+
+  before(async () => {
+    net = await network();
+    dataDir = makeDataDir();
+    runner = await startRunner({ dataDir, configFile: writeConfig(dataDir, net.config), flags: FAST_OUTBOX });
+    Object.assign(target, {
+      base: runner.base,
+      landing: net.landing,
+      partner: (id) => net.partners[id],
+      storedKeys: async () => storedKeys(dataDir),
+    });
+  });
+
+  after(async () => {
+    await runner?.stop();
+    for (const stub of [net.landing, ...Object.values(net.partners)]) await stub.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    test(name, () => scenario(target));
+  }
+
+  test('the aliases /aff_c and /aff_lsr route like /click and /postback', async () => {
+    const response = await fetch(`${runner.base}/aff_c?offer_id=100&aff_id=8`, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    const tid = new URL(response.headers.get('location')).searchParams.get('tid');
+    const answer = await fetch(`${runner.base}/aff_lsr?transaction_id=${tid}&security_token=${TOKEN}`);
+    assert.equal(answer.status, 200);
+    assert.equal((await answer.json()).status, 'approved');
+  });
+
+  test('events of every decision land in the event log', async () => {
+    const events = fs.readFileSync(`${dataDir}/events.log`, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['click', 'conversion', 'duplicate', 'rejection']) assert.ok(types.has(type), type);
+  });
+});
+
+describe('partner postbacks when the affiliate is down', () => {
+  test('retried, delivered once it is up, across a runner restart', async () => {
+    const net = await network();
+    const dataDir = makeDataDir();
+    const configFile = writeConfig(dataDir, net.config);
+    let runner = await startRunner({ dataDir, configFile, flags: [...FAST_OUTBOX, '--outbox-max-attempts', '100'] });
+    try {
+      const { tid } = await click(runner, 'offer_id=100&aff_id=9');
+      const answer = await postback(runner, `tid=${tid}&security_token=${TOKEN}`);
+      assert.equal(answer.status, 200);
+      const outboxKey = () => storedKeys(dataDir).find((k) => k.startsWith('outbox/'));
+      await waitFor(() => {
+        const listed = runCli(['outbox', 'list', '--data', dataDir]).stdout;
+        return /\tpending\t[1-9]/.test(listed);
+      }, { what: 'a failed delivery attempt' });
+      assert.ok(outboxKey());
+
+      // Restart while the partner is still down: the entry survives in the data directory.
+      const stopped = await runner.stop();
+      assert.equal(stopped.code, 0);
+      runner = await startRunner({ dataDir, configFile, flags: [...FAST_OUTBOX, '--outbox-max-attempts', '100'] });
+
+      const up = await startStubOn(net.downPort);
+      try {
+        await waitFor(() => up.requests.length > 0, { what: 'delivery after the partner came up' });
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(up.requests.length, 1);
+        assert.equal(up.requests[0].url.searchParams.get('tx'), tid);
+        assert.equal(up.requests[0].url.searchParams.get('cid'), answer.body.conversion_id);
+        assert.match(runCli(['outbox', 'list', '--data', dataDir, '--state', 'delivered']).stdout, new RegExp(answer.body.conversion_id));
+      } finally {
+        await up.close();
+      }
+    } finally {
+      await runner.stop();
+      for (const stub of [net.landing, ...Object.values(net.partners)]) await stub.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('after the attempt limit it is a dead letter, and replay delivers it', async () => {
+    const net = await network();
+    const dataDir = makeDataDir();
+    const runner = await startRunner({
+      dataDir, configFile: writeConfig(dataDir, net.config), flags: [...FAST_OUTBOX, '--outbox-max-attempts', '3'],
+    });
+    try {
+      const { tid } = await click(runner, 'offer_id=100&aff_id=9');
+      const answer = await postback(runner, `tid=${tid}&security_token=${TOKEN}`);
+      assert.equal(answer.status, 200);
+      await waitFor(() => runCli(['outbox', 'list', '--data', dataDir, '--state', 'dead']).stdout.includes(answer.body.conversion_id),
+        { what: 'the entry to go dead' });
+
+      const up = await startStubOn(net.downPort);
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(up.requests.length, 0, 'a dead entry is not retried on its own');
+        const replay = runCli(['outbox', 'replay', '--data', dataDir, '--all-dead']);
+        assert.equal(replay.status, 0, replay.stderr);
+        await waitFor(() => up.requests.length > 0, { what: 'delivery after replay' });
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(up.requests.length, 1);
+        assert.equal(up.requests[0].url.searchParams.get('tx'), tid);
+      } finally {
+        await up.close();
+      }
+    } finally {
+      await runner.stop();
+      for (const stub of [net.landing, ...Object.values(net.partners)]) await stub.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function startStubOn(port) {
+  const stub = await startStub({ port });
+  assert.equal(stub.port, port);
+  return stub;
+}
+
+describe('configuration', () => {
+  test('an invalid config is refused with the library\'s messages, and serve does not start', async () => {
+    const dataDir = makeDataDir();
+    try {
+      const bad = writeConfig(dataDir, { advertisers: [{ id: 1 }], affiliates: [], offers: [] });
+      const validated = runCli(['config', 'validate', bad, '--functions', functionsDir]);
+      assert.equal(validated.status, 1);
+      assert.match(validated.stdout + validated.stderr, /advertisers\[0\]\.auth: is required/);
+      await assert.rejects(startRunner({ dataDir, configFile: bad }), /advertisers\[0\]\.auth: is required/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

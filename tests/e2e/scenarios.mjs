@@ -1,0 +1,189 @@
+// The end-to-end scenarios of a deployed edgepost, written once for every target (the local
+// runner today, the Worker on workerd later). A target gives:
+//   base            the origin serving /click and /postback
+//   storedKeys()    every key in its store, for "refused requests change nothing"
+//   landing, partner(7), partner(8)   the stubs of networkConfig()
+//   clientIp        the address the target sees for this test process
+import assert from 'node:assert/strict';
+import { mintClickId } from './click-id.mjs';
+import { KEY_HEX, TOKEN } from './network.mjs';
+import { waitFor } from './stubs.mjs';
+
+export async function click(target, query) {
+  const response = await fetch(`${target.base}/click?${query}`, { redirect: 'manual' });
+  assert.equal(response.status, 302, await response.clone().text());
+  const location = new URL(response.headers.get('location'));
+  return { response, location, tid: location.searchParams.get('tid') };
+}
+
+export async function postback(target, query, init = {}) {
+  const response = await fetch(`${target.base}/postback?${query}`, init);
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`postback answered ${response.status} with non-JSON: ${text}`);
+  }
+  return { status: response.status, body };
+}
+
+async function settle(ms = 400) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export const scenarios = {
+  async 'a click redirects to the offer URL with every click macro filled and encoded'(target) {
+    const subs = 'aff_sub=spring%20sale%20%E2%9C%93&aff_sub2=a%26b%3Dc&aff_sub3=x%2Fy&aff_sub4=4&aff_sub5=5' +
+      '&source=news%2Bletter&aff_click_id=AFF-123';
+    const { response, location, tid } = await click(target, `offer_id=100&affiliate_id=7&${subs}`);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(`${location.origin}${location.pathname}`, target.landing.url('/landing'));
+    assert.match(tid, /^[a-z2-7]{47}$/);
+    const raw = location.search;
+    assert.match(raw, /&s1=spring%20sale%20%E2%9C%93&/);
+    assert.match(raw, /&s2=a%26b%3Dc&/);
+    assert.match(raw, /&s3=x%2Fy&/);
+    const params = location.searchParams;
+    assert.deepEqual(
+      ['o', 'a', 's1', 's2', 's3', 's4', 's5', 'src', 'acid'].map((name) => params.get(name)),
+      ['100', '7', 'spring sale ✓', 'a&b=c', 'x/y', '4', '5', 'news+letter', 'AFF-123']);
+    assert.ok(Math.abs(Number(params.get('ts')) - Date.now() / 1000) < 60);
+
+    // The person's browser follows it to the landing page.
+    const landed = await fetch(location);
+    assert.equal(landed.status, 200);
+    assert.equal(target.landing.requests.at(-1).url.searchParams.get('tid'), tid);
+  },
+
+  async 'an approved postback is priced and the affiliate gets exactly one partner postback'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7&aff_sub=blue%20shoes&aff_click_id=AC-9&source=mail');
+    const before = target.partner(7).requests.length;
+    const { status, body } = await postback(target, `transaction_id=${tid}&security_token=${TOKEN}&adv_sub=ORD-1`);
+    assert.equal(status, 200);
+    assert.equal(body.status, 'approved');
+    assert.equal(body.duplicate, false);
+    assert.equal(body.transaction_id, tid);
+    assert.match(body.conversion_id, /^[0-9a-f]{24}$/);
+
+    await waitFor(() => target.partner(7).requests.length > before, { what: 'the partner postback' });
+    await settle();
+    const received = target.partner(7).requests.slice(before);
+    assert.equal(received.length, 1);
+    const p = received[0].url.searchParams;
+    assert.deepEqual(
+      Object.fromEntries(['tid', 'o', 'a', 's1', 'src', 'acid', 'goal', 'payout', 'cur', 'st', 'cid'].map((k) => [k, p.get(k)])),
+      { tid, o: '100', a: '7', s1: 'blue shoes', src: 'mail', acid: 'AC-9', goal: 'sale', payout: '4.00', cur: 'USD',
+        st: 'approved', cid: body.conversion_id });
+  },
+
+  async 'a replayed postback and 50 concurrent copies record one conversion and one partner postback'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7');
+    const before = target.partner(7).requests.length;
+    const query = `tid=${tid}&security_token=${TOKEN}`;
+    const results = await Promise.all(Array.from({ length: 50 }, () => postback(target, query)));
+    assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.find((r) => r.status !== 200)));
+    assert.equal(results.filter((r) => r.body.duplicate === false).length, 1);
+    assert.equal(new Set(results.map((r) => r.body.conversion_id)).size, 1);
+
+    const again = await postback(target, query);
+    assert.equal(again.body.duplicate, true);
+    assert.equal(again.body.conversion_id, results[0].body.conversion_id);
+    assert.equal(again.body.status, 'approved');
+
+    const conversions = (await target.storedKeys()).filter((k) => k.startsWith('conversion/'));
+    assert.equal(conversions.filter((k) => k === `conversion/${again.body.conversion_id}`).length, 1);
+    await waitFor(() => target.partner(7).requests.length > before, { what: 'the partner postback' });
+    await settle(600);
+    assert.equal(target.partner(7).requests.slice(before).filter((r) => r.url.searchParams.get('tid') === tid).length, 1);
+  },
+
+  async 'a multi-event offer records each distinct event once'(target) {
+    const { tid } = await click(target, 'offer_id=300&aff_id=8');
+    const install = await postback(target, `tid=${tid}`);
+    const registration = await postback(target, `tid=${tid}&event=registration`);
+    const purchase = await postback(target, `tid=${tid}&goal=purchase&amount=20`);
+    const purchase2 = await postback(target, `tid=${tid}&goal=purchase&amount=30`);
+    const installAgain = await postback(target, `tid=${tid}&goal=install`);
+    for (const r of [install, registration, purchase, purchase2]) {
+      assert.equal(r.status, 200);
+      assert.equal(r.body.duplicate, false);
+    }
+    assert.deepEqual([install, registration, purchase].map((r) => r.body.goal), ['install', 'registration', 'purchase']);
+    assert.equal(new Set([install, registration, purchase, purchase2].map((r) => r.body.conversion_id)).size, 4);
+    assert.equal(installAgain.body.duplicate, true);
+    assert.equal(installAgain.body.conversion_id, install.body.conversion_id);
+  },
+
+  async 'form and JSON POST bodies work like GET'(target) {
+    const results = [];
+    for (const send of ['get', 'form', 'json']) {
+      const { tid } = await click(target, 'offer_id=200&aff_id=8');
+      const fields = { clickid: tid, sale_amount: '200.00', currency: 'EUR', order_id: `O-${send}` };
+      const form = new URLSearchParams(fields).toString();
+      const init = send === 'form'
+        ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form }
+        : send === 'json'
+          ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fields, sale_amount: 200 }) }
+          : {};
+      const r = await postback(target, send === 'get' ? form : '', init);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.status, 'approved');
+      results.push(tid);
+    }
+    for (const tid of results) {
+      await waitFor(() => target.partner(8).requests.some((r) => r.url.searchParams.get('tx') === tid),
+        { what: `the partner postback of ${tid}` });
+      const sent = target.partner(8).requests.find((r) => r.url.searchParams.get('tx') === tid);
+      assert.equal(sent.url.searchParams.get('payout'), '11.00');  // 1.00 + 5% of 200.00
+    }
+  },
+
+  async 'every refusal has its status and reason and changes nothing'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7');
+    const locked = (await click(target, 'offer_id=400&aff_id=7')).tid;
+    const tampered = tid.slice(0, 20) + (tid[20] === 'a' ? 'b' : 'a') + tid.slice(21);
+    const now = Math.floor(Date.now() / 1000);
+    const unknownKey = mintClickId({ keyId: 9, keyHex: KEY_HEX, clickTime: now, offerId: 100, affiliateId: 7 });
+    const expired = mintClickId({ keyId: 3, keyHex: KEY_HEX, clickTime: now - 7200, offerId: 500, affiliateId: 7 });
+    const cases = [
+      [`tid=${tampered}&security_token=${TOKEN}`, 400, 'invalid_transaction_id'],
+      [`tid=${unknownKey}&security_token=${TOKEN}`, 400, 'invalid_transaction_id'],
+      [`tid=not-an-id&security_token=${TOKEN}`, 400, 'invalid_transaction_id'],
+      [`security_token=${TOKEN}`, 400, 'invalid_request'],
+      [`tid=${tid}&security_token=wrong-token-0000000`, 401, 'unauthorized'],
+      [`tid=${tid}`, 401, 'unauthorized'],
+      [`tid=${locked}&security_token=${TOKEN}`, 403, 'ip_not_allowed'],
+      [`tid=${tid}&security_token=${TOKEN}&goal=lead`, 400, 'unknown_goal'],
+      [`tid=${expired}`, 410, 'expired'],
+      [`tid=${tid}&security_token=${TOKEN}&amount=12,50`, 400, 'invalid_request'],
+    ];
+    const before = (await target.storedKeys()).sort();
+    for (const [query, status, reason] of cases) {
+      const r = await postback(target, query);
+      assert.equal(r.status, status, `${query}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.reason, reason, query);
+      assert.equal(r.body.status, 'rejected');
+    }
+    assert.deepEqual((await target.storedKeys()).sort(), before);
+
+    // A valid ID minted by the independent implementation of the format is accepted.
+    const independent = mintClickId({ keyId: 3, keyHex: KEY_HEX, clickTime: now, offerId: 100, affiliateId: 7 });
+    const accepted = await postback(target, `tid=${independent}&security_token=${TOKEN}`);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.status, 'approved');
+  },
+
+  async 'click refusals name their reason'(target) {
+    for (const [query, status, text] of [
+      ['aff_id=7', 400, 'offer_id is required'],
+      ['offer_id=999&aff_id=7', 404, 'unknown offer 999'],
+      ['offer_id=100&aff_id=99', 403, 'affiliate 99 may not send traffic to offer 100'],
+      [`offer_id=100&aff_id=7&aff_sub=${'x'.repeat(9000)}`, 414, ''],
+    ]) {
+      const response = await fetch(`${target.base}/click?${query}`, { redirect: 'manual' });
+      assert.equal(response.status, status, query.slice(0, 60));
+      assert.match(await response.text(), new RegExp(text));
+    }
+  },
+};
