@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# Runs the product locally.
-#
-# The HTTP runner (serve, demo config, data directory, outbox) is not built yet: it is the
-# work of the "product runs" issue. Until then this builds the WASI functions and runs one
-# real request through the echo diagnostic function, so that the whole chain (library,
-# WASI adapter, wasm-opt, Node's WASI engine) is shown working.
+# Runs the product locally: builds the WASI functions, then serves them with the demo config
+# (offers land on the runner's own /demo/landing page, partner postbacks come back to it).
+# Extra arguments go to `serve`, e.g. --port 9090; `node local-runner/cli.mjs --help` lists them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,10 +9,4 @@ bash tests/bootstrap.sh
 cmake --preset wasi >/dev/null
 cmake --build --preset wasi
 
-echo
-echo "edgepost: the HTTP runner with the demo config does not exist yet."
-echo "Running one CGI request through build/wasi/functions/echo.wasm instead:"
-echo "  GET /echo?offer_id=1&aff_id=7&aff_sub=hello%20world"
-echo
-node local-runner/cgi-request.mjs build/wasi/functions/echo.wasm GET \
-  '/echo?offer_id=1&aff_id=7&aff_sub=hello%20world'
+exec node local-runner/cli.mjs serve --demo "$@"

@@ -1,0 +1,190 @@
+// Command-line parsing for cli.mjs: which command, its options with defaults, checked values.
+// Errors are thrown as UsageError with a sentence that names the option.
+
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { DEFAULTS as OUTBOX } from './outbox.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_FUNCTIONS_DIR = path.join(REPO_ROOT, 'build/wasi/functions');
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, 'local-runner/data');  // git-ignored
+
+export class UsageError extends Error {
+  name = 'UsageError';
+}
+
+export const HELP = `edgepost local runner: serves the edgepost WASI functions over HTTP, keeps their data
+directory, delivers partner postbacks.
+
+Usage:
+  node local-runner/cli.mjs serve [options]
+  node local-runner/cli.mjs config validate FILE [--functions DIR] [--engine node|wasmtime]
+  node local-runner/cli.mjs config load FILE [--data DIR] [--functions DIR] [--engine node|wasmtime]
+  node local-runner/cli.mjs outbox list [--data DIR] [--state pending|delivered|dead]
+  node local-runner/cli.mjs outbox replay [--data DIR] (ID... | --all-dead)
+  node local-runner/cli.mjs --help
+
+serve
+  Loads --config (if given) through config.wasm, refusing to start if it is invalid, then serves:
+    GET|HEAD /click     (alias /aff_c)     click.wasm: records the click, redirects (302)
+    GET|POST /postback  (alias /aff_lsr)   postback.wasm: records the conversion (JSON answer)
+    GET|HEAD /healthz                       200 "ok"
+  Before any function runs: request target over 8392 bytes -> 414, body over 65536 bytes -> 413,
+  10 s to receive a request -> 408. REMOTE_ADDR is the TCP peer (X-Forwarded-For is ignored).
+  One access-log line per request on stdout; the functions' events go to DATA/events.log.
+  Prints "edgepost runner listening on http://HOST:PORT" when ready. SIGINT/SIGTERM: stops
+  accepting, finishes the requests under way, exits 0.
+
+  --host HOST                  address to listen on (default 127.0.0.1)
+  --port N                     port (default 8080; 0 picks a free one)
+  --data DIR                   data directory (default local-runner/data of the repository);
+                               DIR/kv is the functions' /kv
+  --config FILE                config JSON to validate and load before serving
+  --functions DIR              folder of click.wasm, postback.wasm, config.wasm
+                               (default build/wasi/functions of the repository)
+  --engine node|wasmtime       node: node:wasi in this process (default); wasmtime: one
+                               \`wasmtime run\` per request (binary: $EDGEPOST_WASMTIME or PATH)
+  --allow-private-targets      deliver partner postbacks to private/loopback addresses too
+  --outbox-interval-ms N       how often the outbox is scanned (default ${OUTBOX.intervalMs})
+  --outbox-base-delay-ms N     first retry delay; doubles per attempt, +-20% jitter, at most
+                               1 hour (default ${OUTBOX.baseDelayMs})
+  --outbox-max-attempts N      attempts before an entry is dead (default ${OUTBOX.maxAttempts})
+  --outbox-timeout-ms N        timeout of one delivery (default ${OUTBOX.timeoutMs})
+  --sweep-interval-ms N        how often expired records are deleted (default 60000)
+  --demo                       load demo/config.json (offers and partner postbacks point at this
+                               runner), serve /demo, /demo/landing and /demo/partner/<aff_id>,
+                               allow private targets, print a tracking link and a postback command
+
+  Signing keys: EDGEPOST_SIGNING_KEYS ("id:hexsecret[,...]", secrets of 32+ bytes) and
+  EDGEPOST_SIGNING_KEY_ID (the minting key). Without them, serve generates one key (id 1) on
+  first run, keeps it in DATA/signing-key (mode 600) and reuses it afterwards.
+
+config validate FILE     checks FILE with config.wasm; prints the problems; exit 1 if invalid
+config load FILE         validates FILE and writes its records into DATA/kv; exit 1 if invalid
+
+outbox list              one line per partner postback: ID, state, attempts, URL (tab-separated)
+  --state S              only pending, delivered or dead entries
+outbox replay ID...      puts dead entries back in the queue (pending, 0 attempts, due now);
+  --all-dead             every dead entry
+  A running \`serve\` on the same data directory picks them up at its next scan.
+
+Exit codes: 0 success, 1 failure (invalid config, entry not replayable ...), 2 usage error.
+`;
+
+const COMMON = {
+  help: { type: 'boolean', short: 'h' },
+  data: { type: 'string' },
+  functions: { type: 'string' },
+  engine: { type: 'string' },
+};
+
+const SERVE = {
+  ...COMMON,
+  host: { type: 'string' },
+  port: { type: 'string' },
+  config: { type: 'string' },
+  'allow-private-targets': { type: 'boolean' },
+  'outbox-interval-ms': { type: 'string' },
+  'outbox-base-delay-ms': { type: 'string' },
+  'outbox-max-attempts': { type: 'string' },
+  'outbox-timeout-ms': { type: 'string' },
+  'sweep-interval-ms': { type: 'string' },
+  demo: { type: 'boolean' },
+};
+
+const OUTBOX_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  data: { type: 'string' },
+  state: { type: 'string' },
+  'all-dead': { type: 'boolean' },
+};
+
+function parse(args, options, allowPositionals) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+}
+
+function integerOption(values, name, fallback, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  }
+  return Number(text);
+}
+
+function engineOption(values) {
+  const engine = values.engine ?? 'node';
+  if (engine !== 'node' && engine !== 'wasmtime') throw new UsageError(`--engine must be node or wasmtime, not "${engine}"`);
+  return engine;
+}
+
+const common = (values) => ({
+  dataDir: values.data ? path.resolve(values.data) : DEFAULT_DATA_DIR,
+  functionsDir: path.resolve(values.functions ?? DEFAULT_FUNCTIONS_DIR),
+  engine: engineOption(values),
+});
+
+// argv (without node and the script) -> { command, ...options } or { command: 'help' }.
+export function parseCommandLine(argv) {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+
+  if (command === 'serve') {
+    const { values, positionals } = parse(rest, SERVE, true);
+    if (values.help) return { command: 'help' };
+    if (positionals.length) throw new UsageError(`serve takes no arguments, got "${positionals[0]}"`);
+    if (values.demo && values.config) throw new UsageError('--demo loads demo/config.json: leave out --config');
+    return {
+      command: 'serve',
+      ...common(values),
+      host: values.host ?? '127.0.0.1',
+      port: integerOption(values, 'port', 8080, { min: 0, max: 65535 }),
+      configFile: values.config ? path.resolve(values.config) : null,
+      demo: values.demo ?? false,
+      allowPrivateTargets: (values['allow-private-targets'] ?? false) || (values.demo ?? false),
+      outbox: {
+        intervalMs: integerOption(values, 'outbox-interval-ms', OUTBOX.intervalMs),
+        baseDelayMs: integerOption(values, 'outbox-base-delay-ms', OUTBOX.baseDelayMs),
+        maxAttempts: integerOption(values, 'outbox-max-attempts', OUTBOX.maxAttempts, { max: 100 }),
+        timeoutMs: integerOption(values, 'outbox-timeout-ms', OUTBOX.timeoutMs),
+      },
+      sweepIntervalMs: integerOption(values, 'sweep-interval-ms', 60_000),
+    };
+  }
+
+  if (command === 'config') {
+    const [action, ...more] = rest;
+    if (action !== 'validate' && action !== 'load') throw new UsageError('config needs an action: validate or load');
+    const { values, positionals } = parse(more, COMMON, true);
+    if (values.help) return { command: 'help' };
+    if (positionals.length !== 1) throw new UsageError(`config ${action} needs exactly one FILE`);
+    return { command: 'config', action, file: path.resolve(positionals[0]), ...common(values) };
+  }
+
+  if (command === 'outbox') {
+    const [action, ...more] = rest;
+    if (action !== 'list' && action !== 'replay') throw new UsageError('outbox needs an action: list or replay');
+    const { values, positionals } = parse(more, OUTBOX_OPTIONS, true);
+    if (values.help) return { command: 'help' };
+    const dataDir = values.data ? path.resolve(values.data) : DEFAULT_DATA_DIR;
+    if (action === 'list') {
+      if (positionals.length) throw new UsageError(`outbox list takes no arguments, got "${positionals[0]}"`);
+      if (values['all-dead']) throw new UsageError('--all-dead belongs to outbox replay');
+      if (values.state !== undefined && !['pending', 'delivered', 'dead'].includes(values.state)) {
+        throw new UsageError(`--state must be pending, delivered or dead, not "${values.state}"`);
+      }
+      return { command: 'outbox', action, dataDir, state: values.state ?? null };
+    }
+    if (values.state !== undefined) throw new UsageError('--state belongs to outbox list');
+    if (values['all-dead'] && positionals.length) throw new UsageError('give IDs or --all-dead, not both');
+    if (!values['all-dead'] && positionals.length === 0) throw new UsageError('outbox replay needs IDs or --all-dead');
+    return { command: 'outbox', action, dataDir, ids: positionals, allDead: values['all-dead'] ?? false };
+  }
+
+  throw new UsageError(`unknown command "${command}" (serve, config, outbox; --help for details)`);
+}

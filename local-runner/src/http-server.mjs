@@ -1,0 +1,235 @@
+// The runner's HTTP front: routes requests to the functions, enforces the request limits
+// before any wasm runs, and writes the access log.
+//
+//   GET|HEAD  /click     (alias /aff_c)    -> click.wasm
+//   GET|POST  /postback  (alias /aff_lsr)  -> postback.wasm
+//   GET|HEAD  /healthz                     -> 200 "ok"
+//   anything else                          -> the extra handler (demo pages) or 404 JSON
+
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+export const LIMITS = Object.freeze({
+  maxTargetBytes: 8192 + 200,  // the library's 8 KiB query limit plus room for path and names
+  maxBodyBytes: 64 * 1024,
+  requestTimeoutMs: 10_000,
+  // Node answers 431 by itself above maxHeaderSize (16 KiB by default), before any handler:
+  // raised so that a long request target gets the specific 414 from this runner.
+  maxHeaderBytes: 32 * 1024,
+});
+
+export const ROUTES = new Map([
+  ['/click', { fn: 'click', methods: ['GET', 'HEAD'] }],
+  ['/aff_c', { fn: 'click', methods: ['GET', 'HEAD'] }],
+  ['/postback', { fn: 'postback', methods: ['GET', 'POST'] }],
+  ['/aff_lsr', { fn: 'postback', methods: ['GET', 'POST'] }],
+]);
+
+// Query parameters whose values are credentials: never written to the access log.
+const SECRET_PARAMS = new Set(['security_token', 'signature']);
+// Framing is Node's business: the function's values for these are not forwarded.
+const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
+
+// The TCP peer, never a header: X-Forwarded-For is whatever the client wants it to be.
+export function clientAddress(socket) {
+  const address = socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+// "/postback?transaction_id=x&security_token=abc" -> "/postback?transaction_id=x&security_token=REDACTED"
+export function redactTarget(target) {
+  const question = target.indexOf('?');
+  if (question < 0) return target;
+  const parts = target.slice(question + 1).split('&').map((part) => {
+    const equals = part.indexOf('=');
+    const rawName = equals < 0 ? part : part.slice(0, equals);
+    let name = rawName;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch { /* keep the raw name */ }
+    return SECRET_PARAMS.has(name.toLowerCase()) && equals >= 0 ? `${rawName}=REDACTED` : part;
+  });
+  return `${target.slice(0, question)}?${parts.join('&')}`;
+}
+
+// Runs tasks one after another: the functions run one request at a time (node:wasi's start()
+// blocks the thread anyway), and it keeps the wasmtime engine to one child process at a time.
+export class SerialQueue {
+  #tail = Promise.resolve();
+
+  run(task) {
+    const result = this.#tail.then(task);
+    this.#tail = result.catch(() => {});
+    return result;
+  }
+}
+
+// options:
+//   engine      { cgi(name, request) } (engine.mjs)
+//   events      EventsLog, for each run's stderr
+//   accessLog   (line) => void
+//   errorLog    (line) => void
+//   extra       async (req, res, { path, query }) => boolean: true if it answered (demo pages)
+//   isReady     () => boolean: false while the runner starts (answers 503)
+export function createRunnerServer({ engine, events, accessLog, errorLog, extra, isReady = () => true, limits = LIMITS }) {
+  const queue = new SerialQueue();
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, limits.requestTimeoutMs),
+  });
+
+  server.on('request', (req, res) => {
+    const started = performance.now();
+    const ip = clientAddress(req.socket);
+    res.on('close', () => {
+      const status = res.writableFinished ? res.statusCode : `${res.headersSent ? res.statusCode : '-'} (connection closed early)`;
+      accessLog(`${new Date().toISOString()} ${ip} ${req.method} ${logTarget(req.url, limits)} ${status} ` +
+        `${(performance.now() - started).toFixed(1)}ms`);
+    });
+    handle(req, res, ip).catch((error) => {
+      errorLog(`error: ${req.method} ${logTarget(req.url, limits)}: ${error.stack ?? error.message}`);
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'internal_error', message: 'the runner failed to handle this request' });
+      else res.destroy();
+    });
+  });
+
+  server.on('clientError', (error, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // A response already under way on this connection cannot be replaced.
+    if (socket._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', `request line and headers exceed ${limits.maxHeaderBytes} bytes`]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', `request not received within ${limits.requestTimeoutMs} ms`]
+          : [400, 'bad_request', 'malformed HTTP request'];
+    const body = JSON.stringify({ error: code, message });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    if (!socket._httpMessage) accessLog(`${new Date().toISOString()} ${clientAddress(socket)} - - ${status} (${error.code})`);
+  });
+
+  async function handle(req, res, ip) {
+    if (!isReady()) {
+      sendJson(res, 503, { error: 'starting', message: 'the runner is starting; try again in a moment' }, { 'Retry-After': '1' });
+      return;
+    }
+    const target = req.url;
+    if (Buffer.byteLength(target) > limits.maxTargetBytes) {
+      sendJson(res, 414, { error: 'uri_too_long', message: `request target exceeds ${limits.maxTargetBytes} bytes` });
+      return;
+    }
+    const question = target.indexOf('?');
+    const path = question < 0 ? target : target.slice(0, question);
+    const query = question < 0 ? '' : target.slice(question + 1);
+
+    if (path === '/healthz') {
+      if (!allowMethod(req, res, ['GET', 'HEAD'])) return;
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': 3 });
+      res.end('ok\n');
+      return;
+    }
+    const route = ROUTES.get(path);
+    if (!route) {
+      if (extra && (await extra(req, res, { path, query, ip }))) return;
+      sendJson(res, 404, { error: 'not_found', message: `no route for ${path}` });
+      return;
+    }
+    if (!allowMethod(req, res, route.methods)) return;
+
+    const body = await readBody(req, limits.maxBodyBytes);
+    if (body === null) return;  // the client went away
+    if (body.tooLarge) {
+      // Connection: close, so that Node does not wait for the rest of a body nobody will read.
+      sendJson(res, 413, { error: 'body_too_large', message: `request body exceeds ${limits.maxBodyBytes} bytes` }, { Connection: 'close' });
+      return;
+    }
+
+    const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip };
+    let result;
+    try {
+      result = await queue.run(() => engine.cgi(route.fn, request));
+    } catch (error) {
+      if (error.stderr) await events.appendStderr(`${route.fn}.wasm`, error.stderr);
+      errorLog(`error: ${route.fn}.wasm failed: ${error.message}`);
+      sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
+      return;
+    }
+    await events.appendStderr(`${route.fn}.wasm`, result.stderr);
+    if (result.exitCode !== 0) {
+      errorLog(`error: ${route.fn}.wasm exited with code ${result.exitCode}`);
+      sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
+      return;
+    }
+    sendFunctionResponse(res, result);
+  }
+
+  return server;
+}
+
+function allowMethod(req, res, methods) {
+  if (methods.includes(req.method)) return true;
+  sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed here; use ${methods.join(' or ')}` },
+    { Allow: methods.join(', ') });
+  return false;
+}
+
+// -> { bytes: Buffer } | { tooLarge: true } | null (aborted). Never holds more than `max` bytes.
+function readBody(req, max) {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > max) return Promise.resolve({ tooLarge: true });
+  return new Promise((resolve) => {
+    const chunks = [];
+    let total = 0;
+    const done = (value) => {
+      req.removeListener('data', onData);
+      resolve(value);
+    };
+    const onData = (chunk) => {
+      total += chunk.length;
+      if (total > max) done({ tooLarge: true });
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => done({ bytes: Buffer.concat(chunks) }));
+    req.on('error', () => done(null));
+    req.on('close', () => {
+      if (!req.complete) done(null);
+    });
+  });
+}
+
+function sendFunctionResponse(res, result) {
+  const headers = {};
+  for (const [name, value] of result.headers) {
+    if (NOT_FORWARDED.has(name)) continue;
+    (headers[name] ??= []).push(value);
+  }
+  const body = Buffer.from(result.body);
+  res.writeHead(result.status, { ...headers, 'Content-Length': body.length });
+  res.end(body);
+}
+
+function sendJson(res, status, value, headers = {}) {
+  const body = `${JSON.stringify(value)}\n`;
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+function logTarget(target, limits) {
+  const redacted = redactTarget(target ?? '');
+  return redacted.length > 300 && Buffer.byteLength(target) > limits.maxTargetBytes
+    ? `${redacted.slice(0, 200)}...(${Buffer.byteLength(target)} bytes)`
+    : redacted;
+}

@@ -1,0 +1,249 @@
+// The partner-postback outbox (docs/data-directory.md "The partner-postback outbox").
+//
+// The postback function writes `outbox/<id>` if absent: {"id", "aff_id", "url", "created"}.
+// This dispatcher owns delivery and adds its state to the same record:
+//   state            "pending" | "delivered" | "dead"  (absent: a new record, i.e. pending)
+//   attempts         attempts started so far
+//   next_attempt_at  Unix seconds (with a millisecond fraction) of the next attempt
+//   last_error       why the last attempt failed
+//   delivered_at     Unix seconds
+//
+// Delivery is at least once, across kills and restarts, because all state is in the files and
+// each attempt is recorded before it is made: the record is rewritten (atomically) with
+// attempts + 1 and the next retry time first, then the request is sent. A runner killed during
+// the request finds the entry still pending at its next start and sends it again after the
+// backoff; a partner may therefore see a postback twice, never zero times.
+
+import fs from 'node:fs';
+import { KvDir, nowSeconds } from './kv-dir.mjs';
+import { deliver as httpDeliver } from './deliver.mjs';
+
+export const OUTBOX_PREFIX = 'outbox/';
+export const STATES = ['pending', 'delivered', 'dead'];
+export const DEFAULTS = Object.freeze({
+  intervalMs: 1000,
+  baseDelayMs: 30_000,
+  maxAttempts: 8,
+  timeoutMs: 5000,
+  concurrency: 8,
+});
+export const MAX_DELAY_MS = 60 * 60 * 1000;
+export const DELIVERED_RETENTION_SECONDS = 30 * 24 * 3600;
+
+const toSeconds = (ms) => Math.round(ms) / 1000;
+
+// Delay before the attempt that follows attempt number `attempts` (1-based): base, 2 base,
+// 4 base ... with +-20% jitter so that entries that failed together do not retry together,
+// never more than an hour.
+export function retryDelayMs(attempts, baseDelayMs, random = Math.random) {
+  const exponential = baseDelayMs * 2 ** Math.max(0, attempts - 1);
+  const jittered = exponential * (0.8 + 0.4 * random());
+  return Math.round(Math.min(jittered, MAX_DELAY_MS));
+}
+
+// The record as the wasm wrote it has no state: it is a pending entry that was never tried.
+export function normalizeEntry(record, nowMs = Date.now()) {
+  return {
+    ...record,
+    state: record.state ?? 'pending',
+    attempts: record.attempts ?? 0,
+    next_attempt_at: record.next_attempt_at ?? toSeconds(nowMs),
+  };
+}
+
+export class OutboxDispatcher {
+  // options: see DEFAULTS, plus allowPrivateTargets, deliver (for tests), onEvent(event),
+  // log(message) for operator-facing lines.
+  constructor(kv, options = {}) {
+    this.kv = kv instanceof KvDir ? kv : new KvDir(kv);
+    this.options = { ...DEFAULTS, ...options };
+    this.deliver = options.deliver ?? httpDeliver;
+    this.onEvent = options.onEvent ?? (() => {});
+    this.log = options.log ?? (() => {});
+    this.inFlight = new Map();  // key -> promise of the delivery
+    this.cache = new Map();     // key -> { version, entry }: unchanged files are not re-read
+    this.timer = null;
+    this.scanning = null;
+    this.stopped = false;
+  }
+
+  start() {
+    this.stopped = false;
+    const tick = async () => {
+      try {
+        await this.scan();
+      } catch (error) {
+        this.log(`outbox: scan failed: ${error.message}`);
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  // Stops scanning and waits for the deliveries under way (each bounded by timeoutMs).
+  async stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.scanning?.catch(() => {});  // a failed scan was reported by the timer's loop
+    await this.settle();
+  }
+
+  async settle() {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  // One pass: starts the due deliveries, up to the concurrency limit. Does not wait for them.
+  async scan() {
+    if (this.scanning) return this.scanning;
+    this.scanning = this.#scan().finally(() => {
+      this.scanning = null;
+    });
+    return this.scanning;
+  }
+
+  async #scan() {
+    const nowMs = Date.now();
+    const keys = await this.kv.list(OUTBOX_PREFIX);
+    const live = new Set(keys);
+    for (const key of this.cache.keys()) if (!live.has(key)) this.cache.delete(key);
+
+    const due = [];
+    for (const key of keys) {
+      if (this.stopped) return;
+      if (this.inFlight.has(key)) continue;
+      const entry = await this.#readEntry(key, nowMs);
+      if (entry === null || entry.state !== 'pending') continue;
+      if (entry.next_attempt_at * 1000 <= nowMs) due.push({ key, entry });
+    }
+    due.sort((a, b) => a.entry.next_attempt_at - b.entry.next_attempt_at);
+    for (const { key, entry } of due) {
+      if (this.stopped || this.inFlight.size >= this.options.concurrency) break;
+      const run = this.#attempt(key, entry)
+        .catch((error) => this.log(`outbox: ${key}: ${error.message}`))
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, run);
+    }
+  }
+
+  async #readEntry(key, nowMs) {
+    let stat;
+    try {
+      stat = await fs.promises.stat(this.kv.fileOf(key));
+    } catch (error) {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    }
+    // Every write replaces the file (a new inode), so inode, mtime and size tell a new version.
+    const version = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.version === version) return cached.entry;
+    let entry = null;
+    try {
+      const text = await this.kv.readText(key);
+      if (text !== null) {
+        const record = JSON.parse(text);
+        if (typeof record?.url !== 'string') throw new Error('has no "url"');
+        entry = normalizeEntry(record, nowMs);
+        if (!STATES.includes(entry.state)) throw new Error(`unknown state ${JSON.stringify(entry.state)}`);
+      }
+    } catch (error) {
+      // Logged once per version of the file, then left for a person to look at.
+      this.log(`outbox: ${key}: unreadable entry skipped: ${error.message}`);
+    }
+    this.cache.set(key, { version, entry });
+    return entry;
+  }
+
+  async #attempt(key, entry) {
+    const { baseDelayMs, maxAttempts, timeoutMs } = this.options;
+    const startedMs = Date.now();
+    if (entry.attempts >= maxAttempts) {
+      // Its last attempt was under way when a runner stopped: the budget is spent.
+      await this.#write(key, { ...entry, state: 'dead', last_error: entry.last_error ?? 'interrupted during the last attempt' });
+      this.#event(entry, 'dead', { error: entry.last_error ?? 'interrupted during the last attempt' });
+      return;
+    }
+    const attempts = entry.attempts + 1;
+    const leased = {
+      ...entry,
+      state: 'pending',
+      attempts,
+      next_attempt_at: toSeconds(startedMs + retryDelayMs(attempts, baseDelayMs)),
+    };
+    await this.#write(key, leased);  // before sending: see the file comment
+
+    const result = await this.deliver(entry.url, {
+      timeoutMs,
+      allowPrivateTargets: this.options.allowPrivateTargets ?? false,
+    });
+    const doneMs = Date.now();
+    // `status` (the partner's HTTP status) and `last_error` describe the latest attempt only.
+    const { status: _status, last_error: _error, ...base } = leased;
+    const answered = result.status ? { status: result.status } : {};
+    if (result.ok) {
+      const delivered = { ...base, state: 'delivered', delivered_at: toSeconds(doneMs), ...answered };
+      await this.#write(key, delivered, Math.floor(doneMs / 1000) + DELIVERED_RETENTION_SECONDS);
+      this.#event(delivered, 'delivered', { status: result.status, attempts });
+      return;
+    }
+    const dead = attempts >= maxAttempts;
+    const failed = { ...base, state: dead ? 'dead' : 'pending', last_error: result.error, ...answered };
+    await this.#write(key, failed);
+    this.#event(failed, dead ? 'dead' : 'failed', { error: result.error, attempts, ...(result.status ? { status: result.status } : {}) });
+  }
+
+  async #write(key, entry, expiresAt = 0) {
+    await this.kv.writeReplace(key, JSON.stringify(entry), { expiresAt });
+  }
+
+  #event(entry, outcome, details) {
+    this.onEvent({
+      type: 'partner_postback',
+      time: nowSeconds(),
+      outcome,
+      id: entry.id,
+      aff_id: entry.aff_id,
+      url: entry.url,
+      ...details,
+    });
+  }
+}
+
+// ---- operator commands (cli.mjs outbox ...) ----
+
+// [{ key, id, state, attempts, url, ... }] sorted by key; unreadable entries have state "unreadable".
+export async function listEntries(kv, { state } = {}) {
+  const entries = [];
+  for (const key of await kv.list(OUTBOX_PREFIX)) {
+    let entry;
+    try {
+      const text = await kv.readText(key);
+      if (text === null) continue;
+      entry = normalizeEntry(JSON.parse(text));
+    } catch (error) {
+      entry = { state: 'unreadable', attempts: 0, url: '', last_error: error.message };
+    }
+    if (state && entry.state !== state) continue;
+    entries.push({ ...entry, key, id: key.slice(OUTBOX_PREFIX.length) });
+  }
+  return entries;
+}
+
+// Puts a dead entry back into the queue. Returns a sentence for the operator; throws with a
+// specific message when the entry cannot be replayed.
+export async function replayEntry(kv, id, nowMs = Date.now()) {
+  const key = OUTBOX_PREFIX + id;
+  const text = await kv.readText(key);
+  if (text === null) throw new Error(`no outbox entry ${id}`);
+  const entry = normalizeEntry(JSON.parse(text), nowMs);
+  if (entry.state !== 'dead') throw new Error(`outbox entry ${id} is ${entry.state}, not dead: nothing to replay`);
+  const replayed = {
+    ...entry,
+    state: 'pending',
+    attempts: 0,
+    next_attempt_at: toSeconds(nowMs),
+    replayed_at: toSeconds(nowMs),
+  };
+  await kv.writeReplace(key, JSON.stringify(replayed));
+  return `${id}: dead -> pending`;
+}

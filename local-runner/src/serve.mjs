@@ -1,0 +1,172 @@
+// `cli.mjs serve`: puts the pieces together. Signing keys, engine (modules compiled once),
+// HTTP server, config load, outbox dispatcher, TTL sweep; and the orderly stop.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { runConfig, readConfigFile, describeResult } from './config-file.mjs';
+import { bannerLines, createDemoRoutes, DEMO_CONFIG_FILE, demoConfigText, publicOrigin } from './demo.mjs';
+import { createEngine } from './engine.mjs';
+import { EventsLog } from './events-log.mjs';
+import { createRunnerServer } from './http-server.mjs';
+import { KvDir } from './kv-dir.mjs';
+import { OutboxDispatcher } from './outbox.mjs';
+import { resolveSigningKeys } from './signing-keys.mjs';
+
+export const READY_LINE = 'edgepost runner listening on';
+const FORCE_CLOSE_AFTER_MS = 15_000;
+
+export class StartupError extends Error {
+  name = 'StartupError';
+
+  constructor(message, lines = []) {
+    super(message);
+    this.lines = lines;  // details for the operator, e.g. every problem of an invalid config
+  }
+}
+
+// options: what parseCommandLine returns for `serve`.
+// io: { out(line), err(line), env, createEngine (tests put a fake engine here) }.
+// Returns { origin, port, close() } once ready; throws StartupError (with the reasons in
+// .lines) when it cannot start.
+export async function startRunner(options, io = {}) {
+  const out = io.out ?? ((line) => process.stdout.write(`${line}\n`));
+  const err = io.err ?? ((line) => process.stderr.write(`${line}\n`));
+  const env = io.env ?? process.env;
+
+  const kvDir = path.join(options.dataDir, 'kv');
+  fs.mkdirSync(kvDir, { recursive: true });
+  const kv = new KvDir(kvDir);
+
+  let keys;
+  try {
+    keys = resolveSigningKeys(options.dataDir, env);
+  } catch (error) {
+    throw new StartupError(error.message);
+  }
+  out(keys.message);
+
+  const loadsConfig = options.demo || options.configFile;
+  let engine;
+  try {
+    engine = await (io.createEngine ?? createEngine)({
+      kind: options.engine,
+      functionsDir: options.functionsDir,
+      kvDir,
+      secrets: keys.env,
+      functions: ['click', 'postback', ...(loadsConfig ? ['config'] : [])],
+    });
+  } catch (error) {
+    throw new StartupError(error.message);
+  }
+  out(`engine: ${engine.description}; functions from ${options.functionsDir}`);
+
+  const events = new EventsLog(path.join(options.dataDir, 'events.log'), { warn: err });
+  let ready = false;
+  let demoRoutes = null;
+  const server = createRunnerServer({
+    engine,
+    events,
+    accessLog: out,
+    errorLog: err,
+    isReady: () => ready,
+    extra: (req, res, route) => (demoRoutes ? demoRoutes(req, res, route) : false),
+  });
+
+  // Listening comes before the config load because the demo config must name this runner's
+  // actual port (--port 0). Until ready, requests are answered 503.
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw new StartupError(`cannot listen on ${options.host}:${options.port}: ${error.message}`);
+  }
+  const port = server.address().port;
+  const origin = publicOrigin(options.host, port);
+  const closeServer = () => new Promise((resolve) => server.close(() => resolve()));
+
+  try {
+    if (loadsConfig) {
+      const file = options.demo ? DEMO_CONFIG_FILE : options.configFile;
+      const text = options.demo ? demoConfigText(origin) : readConfigFile(file);
+      const result = await runConfig(engine, 'load', text);
+      const lines = describeResult(file, 'load', result);
+      if (!result.ok) throw new StartupError(`refusing to start: config ${file} is invalid`, lines);
+      out(lines.join('\n'));
+      if (options.demo) {
+        const config = JSON.parse(text);
+        demoRoutes = createDemoRoutes({ origin, config, dataDir: options.dataDir, onPartner: out });
+        for (const line of bannerLines(origin, config)) out(line);
+      }
+    } else if ((await kv.list('config/')).length === 0) {
+      err(`warning: ${kvDir} holds no config records: every click will be refused until a config is loaded ` +
+        '(--config FILE, or `config load FILE`)');
+    }
+  } catch (error) {
+    await closeServer();
+    if (error instanceof StartupError) throw error;
+    throw new StartupError(error.message);
+  }
+
+  const outbox = new OutboxDispatcher(kv, {
+    ...options.outbox,
+    allowPrivateTargets: options.allowPrivateTargets,
+    onEvent: (event) => {
+      events.appendEvent(event);
+      out(describeDelivery(event));
+    },
+    log: err,
+  });
+  outbox.start();
+
+  const sweep = async () => {
+    try {
+      const result = await kv.sweep();
+      if (result.expired || result.leftovers) {
+        out(`sweep: deleted ${result.expired} expired records and ${result.leftovers} leftover temporary files`);
+      }
+    } catch (error) {
+      err(`sweep failed: ${error.message}`);
+    }
+  };
+  sweep();
+  const sweepTimer = setInterval(sweep, options.sweepIntervalMs);
+
+  if (options.allowPrivateTargets) out('outbox: private and loopback targets are allowed');
+  ready = true;
+  // The URL to reach it at; for a wildcard bind, what it is bound to as well.
+  const bound = options.host === '0.0.0.0' || options.host === '::' ? ` (bound to ${options.host})` : '';
+  out(`${READY_LINE} ${origin}${bound}`);
+
+  let closing = null;
+  // Stops accepting connections, lets the requests under way finish, stops the timers.
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweepTimer);
+      const stopped = closeServer();
+      // close() only drops the connections idle right now; a keep-alive connection whose
+      // request is under way becomes idle later and would hold the stop for the keep-alive
+      // timeout. So: drop connections as soon as they are idle, and all of them in the end.
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
+      await Promise.all([stopped, outbox.stop()]);
+      clearInterval(idle);
+      clearTimeout(force);
+      await events.flush();
+    })();
+    return closing;
+  };
+  return { origin, port, server, outbox, close };
+}
+
+function describeDelivery(event) {
+  const what = `partner postback ${event.id} (affiliate ${event.aff_id})`;
+  if (event.outcome === 'delivered') return `outbox: delivered ${what}: HTTP ${event.status}, attempt ${event.attempts}`;
+  if (event.outcome === 'dead') return `outbox: gave up on ${what}: ${event.error} (dead; \`outbox replay\` retries it)`;
+  return `outbox: attempt ${event.attempts} of ${what} failed: ${event.error}; will retry`;
+}

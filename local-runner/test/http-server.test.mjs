@@ -1,0 +1,230 @@
+// The HTTP front with a fake engine in JS: routing, limits, client address, logs. The real
+// functions are exercised by tests/e2e; here only the runner's own behaviour is under test.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { EventsLog } from '../src/events-log.mjs';
+import { clientAddress, createRunnerServer, LIMITS, redactTarget } from '../src/http-server.mjs';
+import { request, tempDir, waitFor } from './helpers.mjs';
+
+function fakeEngine(answer) {
+  const engine = {
+    calls: [],
+    running: 0,
+    maxRunning: 0,
+    async cgi(name, req) {
+      engine.calls.push({ name, req });
+      engine.running += 1;
+      engine.maxRunning = Math.max(engine.maxRunning, engine.running);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      engine.running -= 1;
+      return answer?.(name, req) ?? {
+        status: name === 'click' ? 302 : 200,
+        headers: name === 'click' ? [['location', 'https://shop.example/landing'], ['cache-control', 'no-store']] : [['content-type', 'application/json']],
+        body: JSON.stringify({ function: name }),
+        exitCode: 0,
+        stderr: `{"type":"${name}"}\n`,
+      };
+    },
+  };
+  return engine;
+}
+
+async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra } = {}) {
+  const dir = tempDir(t);
+  const access = [];
+  const errors = [];
+  const warnings = [];
+  const events = new EventsLog(path.join(dir, 'events.log'), { warn: (line) => warnings.push(line) });
+  const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  return { engine, server, events, access, errors, warnings, dir, origin: `http://127.0.0.1:${server.address().port}` };
+}
+
+test('routes and aliases reach their function; the function\'s response is passed through', async (t) => {
+  const s = await start(t);
+  for (const [target, fn] of [['/click?offer_id=1', 'click'], ['/aff_c?offer_id=1', 'click'], ['/postback?x=1', 'postback'], ['/aff_lsr?x=1', 'postback']]) {
+    const response = await request(`${s.origin}${target}`);
+    assert.equal(response.status, fn === 'click' ? 302 : 200, target);
+    if (fn === 'click') {
+      assert.equal(response.headers.location, 'https://shop.example/landing');
+      assert.equal(response.headers['cache-control'], 'no-store');
+    }
+    assert.deepEqual(JSON.parse(response.body), { function: fn });
+  }
+  assert.deepEqual(s.engine.calls.map((c) => [c.name, c.req.path]), [
+    ['click', '/click'], ['click', '/aff_c'], ['postback', '/postback'], ['postback', '/aff_lsr'],
+  ]);
+  assert.equal(s.engine.calls[0].req.query, 'offer_id=1');
+});
+
+test('HEAD /click runs the function and sends no body; wrong methods are 405 with Allow', async (t) => {
+  const s = await start(t);
+  const head = await request(`${s.origin}/click?offer_id=1`, { method: 'HEAD' });
+  assert.equal(head.status, 302);
+  assert.equal(head.body, '');
+  assert.equal(s.engine.calls[0].req.method, 'HEAD');
+
+  const wrong = await request(`${s.origin}/click`, { method: 'POST', body: 'a=1' });
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.allow, 'GET, HEAD');
+  assert.equal(JSON.parse(wrong.body).error, 'method_not_allowed');
+  const put = await request(`${s.origin}/postback`, { method: 'PUT' });
+  assert.equal(put.headers.allow, 'GET, POST');
+  assert.equal(s.engine.calls.length, 1);
+});
+
+test('POST bodies and request headers reach the function; REMOTE_ADDR is the TCP peer', async (t) => {
+  const s = await start(t);
+  await request(`${s.origin}/postback`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.66', 'X-Real-IP': '203.0.113.67' },
+    body: '{"transaction_id":"abc"}',
+  });
+  const { req } = s.engine.calls[0];
+  assert.equal(req.method, 'POST');
+  assert.equal(req.body.toString(), '{"transaction_id":"abc"}');
+  assert.equal(req.headers['content-type'], 'application/json');
+  assert.equal(req.headers['x-forwarded-for'], '203.0.113.66', 'passed on as a header, for what it is worth');
+  assert.equal(req.remoteAddr, '127.0.0.1');
+});
+
+test('the client address drops the IPv4-mapped prefix and nothing else', () => {
+  assert.equal(clientAddress({ remoteAddress: '::ffff:198.51.100.7' }), '198.51.100.7');
+  assert.equal(clientAddress({ remoteAddress: '2001:db8::1' }), '2001:db8::1');
+  assert.equal(clientAddress({ remoteAddress: '::1' }), '::1');
+  assert.equal(clientAddress({ remoteAddress: '::ffff:c633:6407' }), '::ffff:c633:6407');
+});
+
+test('/healthz answers ok; unknown paths are a JSON 404', async (t) => {
+  const s = await start(t);
+  const health = await request(`${s.origin}/healthz`);
+  assert.equal(health.status, 200);
+  assert.equal(health.body, 'ok\n');
+  const missing = await request(`${s.origin}/admin?x=1`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(missing.body), { error: 'not_found', message: 'no route for /admin' });
+  assert.equal(s.engine.calls.length, 0);
+});
+
+test('a request target over 8192+200 bytes is a 414 before any function runs', async (t) => {
+  const s = await start(t);
+  const base = '/click?aff_sub=';
+  const atLimit = await request(`${s.origin}${base}${'x'.repeat(LIMITS.maxTargetBytes - base.length)}`);
+  assert.equal(atLimit.status, 302);
+  const over = await request(`${s.origin}${base}${'x'.repeat(LIMITS.maxTargetBytes - base.length + 1)}`);
+  assert.equal(over.status, 414);
+  assert.equal(JSON.parse(over.body).error, 'uri_too_long');
+  const huge = await request(`${s.origin}${base}${'x'.repeat(20_000)}`);
+  assert.equal(huge.status, 414, 'still the specific answer above Node\'s default header limit');
+  assert.equal(s.engine.calls.length, 1);
+  assert.match(s.access.at(-1), /\.\.\.\(20015 bytes\) 414 /);
+});
+
+test('a body over 64 KiB is a 413, by Content-Length or while streaming, and no function runs', async (t) => {
+  const s = await start(t);
+  const big = 'a'.repeat(LIMITS.maxBodyBytes + 1);
+  const declared = await request(`${s.origin}/postback`, { method: 'POST', body: big });
+  assert.equal(declared.status, 413);
+  assert.equal(declared.headers.connection, 'close');
+
+  const chunked = await request(`${s.origin}/postback`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, body: big });
+  assert.equal(chunked.status, 413);
+  assert.equal(JSON.parse(chunked.body).error, 'body_too_large');
+
+  const exact = await request(`${s.origin}/postback`, { method: 'POST', body: 'a'.repeat(LIMITS.maxBodyBytes) });
+  assert.equal(exact.status, 200);
+  assert.equal(s.engine.calls.length, 1);
+});
+
+test('a request not received within the timeout is answered 408 and closed', async (t) => {
+  const s = await start(t, { limits: { ...LIMITS, requestTimeoutMs: 400 } });
+  const socket = net.connect(s.server.address().port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let received = '';
+  socket.on('data', (chunk) => { received += chunk; });
+  const closed = new Promise((resolve) => socket.on('close', resolve));
+  socket.write('POST /postback HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part of it');
+  let timer;
+  await Promise.race([closed, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('not closed within 5 s')), 5000); })]);
+  clearTimeout(timer);
+  assert.match(received, /^HTTP\/1\.1 408 /);
+  assert.equal(s.engine.calls.length, 0);
+});
+
+test('functions run one request at a time', async (t) => {
+  const s = await start(t);
+  await Promise.all(Array.from({ length: 5 }, (_, i) => request(`${s.origin}/click?i=${i}`)));
+  assert.equal(s.engine.calls.length, 5);
+  assert.equal(s.engine.maxRunning, 1);
+});
+
+test('a function that fails is a 500 that names no internals; its stderr is kept', async (t) => {
+  const s = await start(t, {
+    engine: fakeEngine((name, req) => {
+      if (req.query === 'trap') throw Object.assign(new Error('RuntimeError: unreachable'), { stderr: 'abort: bad things\n' });
+      return { status: 200, headers: [], body: '', exitCode: 3, stderr: '' };
+    }),
+  });
+  const exited = await request(`${s.origin}/click?exit`);
+  assert.equal(exited.status, 500);
+  assert.equal(JSON.parse(exited.body).error, 'function_failed');
+  const trapped = await request(`${s.origin}/click?trap`);
+  assert.equal(trapped.status, 500);
+  assert.deepEqual(s.errors, ['error: click.wasm exited with code 3', 'error: click.wasm failed: RuntimeError: unreachable']);
+  assert.deepEqual(s.warnings, ['[click.wasm] abort: bad things']);
+});
+
+test('JSON stderr lines go to events.log; other lines are reported, not mixed in', async (t) => {
+  const s = await start(t, {
+    engine: fakeEngine(() => ({ status: 200, headers: [], body: 'x', exitCode: 0, stderr: '{"type":"click","time":1}\ndebug: hello\n{"type":"rejection"}\n' })),
+  });
+  await request(`${s.origin}/click?a=1`);
+  await request(`${s.origin}/click?a=2`);
+  await s.events.flush();
+  assert.deepEqual(fs.readFileSync(path.join(s.dir, 'events.log'), 'utf8').trim().split('\n'), [
+    '{"type":"click","time":1}', '{"type":"rejection"}', '{"type":"click","time":1}', '{"type":"rejection"}',
+  ]);
+  assert.deepEqual(s.warnings, ['[click.wasm] debug: hello', '[click.wasm] debug: hello']);
+});
+
+test('the access log has time, ip, method, path, status and duration, without credentials', async (t) => {
+  const s = await start(t);
+  await request(`${s.origin}/postback?transaction_id=abc&security_token=s3cret&Signature=f00&amount=1`);
+  await waitFor(() => s.access.length === 1, { what: 'access log line' });
+  assert.match(s.access[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1 GET \/postback\?transaction_id=abc&security_token=REDACTED&Signature=REDACTED&amount=1 200 \d+\.\dms$/);
+  assert.ok(!s.access[0].includes('s3cret'));
+});
+
+test('redactTarget also catches encoded parameter names', () => {
+  assert.equal(redactTarget('/p?security%5Ftoken=x&b=2'), '/p?security%5Ftoken=REDACTED&b=2');
+  assert.equal(redactTarget('/p?SECURITY_TOKEN=x'), '/p?SECURITY_TOKEN=REDACTED');
+  assert.equal(redactTarget('/p?signature'), '/p?signature');
+  assert.equal(redactTarget('/p'), '/p');
+});
+
+test('until the runner is ready, requests are answered 503', async (t) => {
+  let ready = false;
+  const s = await start(t, { ready: () => ready });
+  const early = await request(`${s.origin}/click`);
+  assert.equal(early.status, 503);
+  assert.equal(early.headers['retry-after'], '1');
+  ready = true;
+  assert.equal((await request(`${s.origin}/click`)).status, 302);
+});
+
+test('extra routes (the demo pages) are asked before the 404', async (t) => {
+  const s = await start(t, {
+    extra: async (req, res, { path: route }) => {
+      if (route !== '/demo/x') return false;
+      res.end('demo');
+      return true;
+    },
+  });
+  assert.equal((await request(`${s.origin}/demo/x`)).body, 'demo');
+  assert.equal((await request(`${s.origin}/demo/y`)).status, 404);
+});

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { decodeRecord, KvDir, nowSeconds } from '../src/kv-dir.mjs';
+import { listEntries, OutboxDispatcher, replayEntry, retryDelayMs } from '../src/outbox.mjs';
+import { startStub, tempDir, waitFor } from './helpers.mjs';
+
+function setup(t) {
+  return new KvDir(path.join(tempDir(t), 'kv')).ensure();
+}
+
+// What postback.wasm writes: the record without any delivery state.
+async function queue(kv, id, url) {
+  const record = { id, aff_id: 7, url, created: nowSeconds() };
+  assert.equal(await kv.writeIfAbsent(`outbox/${id}`, JSON.stringify(record)), true);
+}
+
+async function entry(kv, id) {
+  return JSON.parse(await kv.readText(`outbox/${id}`));
+}
+
+function dispatcher(t, kv, options = {}) {
+  const events = [];
+  const logs = [];
+  const outbox = new OutboxDispatcher(kv, {
+    intervalMs: 20,
+    baseDelayMs: 60,
+    maxAttempts: 8,
+    timeoutMs: 1000,
+    allowPrivateTargets: true,
+    onEvent: (event) => events.push(event),
+    log: (line) => logs.push(line),
+    ...options,
+  });
+  t.after(() => outbox.stop());
+  return { outbox, events, logs };
+}
+
+test('retry delays double from the base, with +-20% jitter, capped at one hour', () => {
+  assert.equal(retryDelayMs(1, 1000, () => 0.5), 1000);
+  assert.equal(retryDelayMs(2, 1000, () => 0.5), 2000);
+  assert.equal(retryDelayMs(4, 1000, () => 0.5), 8000);
+  assert.equal(retryDelayMs(1, 1000, () => 0), 800);
+  assert.equal(retryDelayMs(1, 1000, () => 1), 1200);
+  assert.equal(retryDelayMs(30, 1000, () => 1), 3600_000);
+});
+
+test('a new entry is delivered once and kept as delivered for 30 days', async (t) => {
+  const kv = setup(t);
+  const stub = await startStub(t);
+  await queue(kv, 'conv1-7', `${stub.origin}/pb?tx=abc`);
+  const { outbox, events } = dispatcher(t, kv);
+  outbox.start();
+  await waitFor(async () => (await entry(kv, 'conv1-7')).state === 'delivered', { what: 'delivery' });
+  await new Promise((resolve) => setTimeout(resolve, 150));  // a few more scans: no second delivery
+  assert.deepEqual(stub.requests.map((r) => r.url), ['/pb?tx=abc']);
+
+  const stored = await entry(kv, 'conv1-7');
+  assert.equal(stored.attempts, 1);
+  assert.equal(stored.status, 200);
+  assert.ok(Math.abs(stored.delivered_at - Date.now() / 1000) < 5);
+  const { expiresAt } = decodeRecord(fs.readFileSync(kv.fileOf('outbox/conv1-7')));
+  assert.ok(Math.abs(expiresAt - (nowSeconds() + 30 * 24 * 3600)) < 5, 'expires in 30 days');
+  assert.deepEqual(events.map((e) => [e.type, e.outcome, e.id, e.aff_id]), [['partner_postback', 'delivered', 'conv1-7', 7]]);
+});
+
+test('failures are retried with growing delays until the partner accepts', async (t) => {
+  const kv = setup(t);
+  const times = [];
+  const stub = await startStub(t, (req, res, count) => {
+    times.push(Date.now());
+    res.writeHead(count <= 2 ? 503 : 200).end();
+  });
+  await queue(kv, 'c2-7', `${stub.origin}/pb`);
+  const { outbox, events } = dispatcher(t, kv, { baseDelayMs: 100 });
+  outbox.start();
+  await waitFor(async () => (await entry(kv, 'c2-7')).state === 'delivered', { what: 'delivery after retries' });
+
+  assert.equal(stub.requests.length, 3);
+  const stored = await entry(kv, 'c2-7');
+  assert.equal(stored.attempts, 3);
+  assert.equal(stored.last_error, undefined, 'a delivered entry carries no error');
+  // base 100 ms then 200 ms, each -20% at worst
+  assert.ok(times[1] - times[0] >= 80, `first retry after ${times[1] - times[0]} ms`);
+  assert.ok(times[2] - times[1] >= 160, `second retry after ${times[2] - times[1]} ms`);
+  assert.deepEqual(events.map((e) => e.outcome), ['failed', 'failed', 'delivered']);
+  assert.equal(events[0].error, 'HTTP 503');
+});
+
+test('after max attempts the entry is dead, keeps its last error, and is not tried again', async (t) => {
+  const kv = setup(t);
+  const stub = await startStub(t, (req, res) => res.writeHead(500).end('broken'));
+  await queue(kv, 'c3-7', `${stub.origin}/pb`);
+  const { outbox, events } = dispatcher(t, kv, { baseDelayMs: 20, maxAttempts: 3 });
+  outbox.start();
+  await waitFor(async () => (await entry(kv, 'c3-7')).state === 'dead', { what: 'dead letter' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(stub.requests.length, 3);
+  const stored = await entry(kv, 'c3-7');
+  assert.equal(stored.attempts, 3);
+  assert.equal(stored.last_error, 'HTTP 500');
+  assert.deepEqual(events.map((e) => e.outcome), ['failed', 'failed', 'dead']);
+  assert.deepEqual((await listEntries(kv, { state: 'dead' })).map((e) => e.id), ['c3-7']);
+});
+
+test('replay puts a dead entry back in the queue and it is delivered', async (t) => {
+  const kv = setup(t);
+  let partnerUp = false;
+  const stub = await startStub(t, (req, res) => res.writeHead(partnerUp ? 200 : 500).end());
+  await queue(kv, 'c4-7', `${stub.origin}/pb`);
+  const { outbox } = dispatcher(t, kv, { baseDelayMs: 20, maxAttempts: 2 });
+  outbox.start();
+  await waitFor(async () => (await entry(kv, 'c4-7')).state === 'dead', { what: 'dead letter' });
+
+  partnerUp = true;
+  assert.equal(await replayEntry(kv, 'c4-7'), 'c4-7: dead -> pending');
+  const replayed = await entry(kv, 'c4-7');
+  assert.equal(replayed.state, 'pending');
+  assert.equal(replayed.attempts, 0);
+  await waitFor(async () => (await entry(kv, 'c4-7')).state === 'delivered', { what: 'delivery after replay' });
+  assert.equal((await entry(kv, 'c4-7')).attempts, 1);
+  assert.equal(stub.requests.length, 3);
+
+  await assert.rejects(replayEntry(kv, 'c4-7'), /outbox entry c4-7 is delivered, not dead: nothing to replay/);
+  await assert.rejects(replayEntry(kv, 'nope'), /no outbox entry nope/);
+});
+
+test('a runner killed during a delivery loses nothing: the next one retries after the backoff', async (t) => {
+  const kv = setup(t);
+  const stub = await startStub(t);
+  await queue(kv, 'c5-7', `${stub.origin}/pb`);
+
+  // The first runner "dies" mid-request: its delivery never returns, nothing more is written.
+  let started;
+  const sent = new Promise((resolve) => { started = resolve; });
+  const first = new OutboxDispatcher(kv, {
+    intervalMs: 20, baseDelayMs: 200, allowPrivateTargets: true,
+    deliver: () => { started(); return new Promise(() => {}); },
+  });
+  first.scan();
+  await sent;
+  void first.stop();  // never settles: the hanging delivery is abandoned, as in a kill
+  const leased = await entry(kv, 'c5-7');
+  assert.equal(leased.state, 'pending');
+  assert.equal(leased.attempts, 1, 'the attempt was recorded before it was made');
+  assert.ok(leased.next_attempt_at > Date.now() / 1000);
+
+  const { outbox } = dispatcher(t, kv, { baseDelayMs: 200 });
+  const restarted = Date.now();
+  outbox.start();
+  await waitFor(async () => (await entry(kv, 'c5-7')).state === 'delivered', { what: 'delivery after restart' });
+  assert.equal((await entry(kv, 'c5-7')).attempts, 2);
+  assert.equal(stub.requests.length, 1);
+  assert.ok(Date.now() - restarted >= 100, 'the retry waited for next_attempt_at');
+});
+
+test('an entry whose last attempt was interrupted becomes dead at the next start', async (t) => {
+  const kv = setup(t);
+  await kv.writeReplace('outbox/c6-7', JSON.stringify({
+    id: 'c6-7', aff_id: 7, url: 'http://127.0.0.1:9/pb', created: nowSeconds(),
+    state: 'pending', attempts: 3, next_attempt_at: nowSeconds() - 1, last_error: 'HTTP 500',
+  }));
+  const { outbox } = dispatcher(t, kv, { maxAttempts: 3 });
+  await outbox.scan();
+  await outbox.settle();
+  const stored = await entry(kv, 'c6-7');
+  assert.equal(stored.state, 'dead');
+  assert.equal(stored.attempts, 3);
+});
+
+test('private targets are refused as a failure unless allowed', async (t) => {
+  const kv = setup(t);
+  const stub = await startStub(t);
+  await queue(kv, 'c7-7', `${stub.origin}/pb`);
+  const { outbox, events } = dispatcher(t, kv, { allowPrivateTargets: false, maxAttempts: 1 });
+  await outbox.scan();
+  await outbox.settle();
+  const stored = await entry(kv, 'c7-7');
+  assert.equal(stored.state, 'dead');
+  assert.match(stored.last_error, /^private target refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1 \(loopback\)/);
+  assert.equal(stub.requests.length, 0);
+  assert.equal(events[0].outcome, 'dead');
+});
+
+test('a hanging partner does not block the others; at most 8 deliveries run at once', async (t) => {
+  const kv = setup(t);
+  const hanging = await startStub(t, () => {});
+  const healthy = await startStub(t);
+  for (let i = 0; i < 12; i += 1) await queue(kv, `hang${String(i).padStart(2, '0')}-7`, `${hanging.origin}/pb?i=${i}`);
+  await queue(kv, 'ok-7', `${healthy.origin}/pb`);
+  const { outbox } = dispatcher(t, kv, { timeoutMs: 800, baseDelayMs: 5000 });
+  outbox.start();
+
+  await waitFor(() => hanging.requests.length === 8, { what: '8 hanging deliveries' });
+  assert.equal(outbox.inFlight.size, 8);
+  // The healthy partner's entry gets a slot as soon as the hanging ones time out, well before
+  // the hanging entries' own retries (5 s away).
+  await waitFor(async () => (await entry(kv, 'ok-7')).state === 'delivered', { timeoutMs: 3000, what: 'healthy delivery' });
+  assert.ok(hanging.requests.length <= 12);
+  const timedOut = await entry(kv, 'hang00-7');
+  assert.equal(timedOut.last_error, 'no complete answer within 800 ms');
+});
+
+test('an unreadable entry is skipped and reported once', async (t) => {
+  const kv = setup(t);
+  await kv.writeReplace('outbox/bad', 'not json');
+  const { outbox, logs } = dispatcher(t, kv);
+  await outbox.scan();
+  await outbox.scan();
+  assert.equal(logs.length, 1);
+  assert.match(logs[0], /^outbox: outbox\/bad: unreadable entry skipped/);
+  assert.equal(await kv.readText('outbox/bad'), 'not json');
+});
+
+test('listEntries shows new, pending, delivered and dead entries with their state', async (t) => {
+  const kv = setup(t);
+  await queue(kv, 'a-7', 'http://partner.example/a');
+  await kv.writeReplace('outbox/b-7', JSON.stringify({ id: 'b-7', url: 'http://partner.example/b', state: 'dead', attempts: 8 }));
+  const all = await listEntries(kv);
+  assert.deepEqual(all.map((e) => [e.id, e.state, e.attempts, e.url]), [
+    ['a-7', 'pending', 0, 'http://partner.example/a'],
+    ['b-7', 'dead', 8, 'http://partner.example/b'],
+  ]);
+  assert.deepEqual((await listEntries(kv, { state: 'pending' })).map((e) => e.id), ['a-7']);
+});
