@@ -3,12 +3,13 @@
 #   native:  the library's Catch2 unit tests (and the WASI adapter's, built natively)
 #   wasi:    the .wasm functions run as CGI under Node, and their import lists
 #   workers: the same Catch2 unit tests compiled by Emscripten, run under Node
+#   sanitize: the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   coverage: the unit tests again, instrumented; fails when lib/ line coverage is under 90%
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash tests/bootstrap.sh
-for preset in native wasi workers; do
+for preset in native wasi workers sanitize; do
   echo "=== ${preset}"
   cmake --workflow --preset "${preset}"
 done
