@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: builds the three targets and runs each one's tests through CTest.
 #   native:  the library's Catch2 unit tests (and the WASI adapter's, built natively)
-#   wasi:    the .wasm functions run as CGI under Node, and their import lists
+#   wasi:    the .wasm functions end to end through the local runner over HTTP, the runner's
+#            own tests, and the functions' import lists
 #   workers: the same Catch2 unit tests compiled by Emscripten, run under Node
 #   sanitize: the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   coverage: the unit tests again, instrumented; fails when lib/ line coverage is under 90%

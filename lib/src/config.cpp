@@ -197,26 +197,31 @@ std::optional<UrlTemplate> read_template(const json& object, std::string_view na
   return std::move(*parsed);
 }
 
+enum class Presence { required, optional };
+
+// An array of objects, each read by read_one at its own path.
 template <class Entity, class ReadOne>
-std::vector<Entity> read_list(const json& root, std::string_view name, Checker& checker,
-                              ReadOne read_one) {
+std::vector<Entity> read_list(const json& object, std::string_view name, const std::string& path,
+                              Presence presence, Checker& checker, ReadOne read_one) {
   std::vector<Entity> entities;
-  const json* list = member(root, name);
+  const std::string at = member_path(path, name);
+  const json* list = member(object, name);
   if (list == nullptr) {
-    checker.fail(std::string(name), "is required (an array)");
+    if (presence == Presence::required) checker.fail(at, "is required (an array)");
     return entities;
   }
   if (!list->is_array()) {
-    checker.fail(std::string(name), "must be an array");
+    checker.fail(at, "must be an array");
     return entities;
   }
   for (std::size_t i = 0; i < list->size(); ++i) {
-    const std::string at = index_path(std::string(name), i);
     if (!(*list)[i].is_object()) {
-      checker.fail(at, "must be an object");
+      checker.fail(index_path(at, i), "must be an object");
       continue;
     }
-    if (auto entity = read_one((*list)[i], at, checker)) entities.push_back(std::move(*entity));
+    if (auto entity = read_one((*list)[i], index_path(at, i), checker)) {
+      entities.push_back(std::move(*entity));
+    }
   }
   return entities;
 }
@@ -343,30 +348,6 @@ std::optional<AffiliatePostbackUrl> read_postback_url(const json& object, const 
   return entry;
 }
 
-// Sub-lists of an offer, by the same rules as the top-level lists.
-template <class Entity, class ReadOne>
-std::vector<Entity> read_sublist(const json& object, std::string_view name, const std::string& path,
-                                 Checker& checker, ReadOne read_one) {
-  std::vector<Entity> entities;
-  const json* list = member(object, name);
-  if (list == nullptr) return entities;
-  const std::string at = member_path(path, name);
-  if (!list->is_array()) {
-    checker.fail(at, "must be an array");
-    return entities;
-  }
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    if (!(*list)[i].is_object()) {
-      checker.fail(index_path(at, i), "must be an object");
-      continue;
-    }
-    if (auto entity = read_one((*list)[i], index_path(at, i), checker)) {
-      entities.push_back(std::move(*entity));
-    }
-  }
-  return entities;
-}
-
 void check_goals(Offer& offer, const std::string& path, Checker& checker) {
   if (offer.goals.empty()) checker.fail(member_path(path, "goals"), "needs at least one goal");
   std::set<std::string> seen;
@@ -442,12 +423,11 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
     offer.currency = code.value_or(offer.currency);
   }
   offer.default_goal = read_string(object, "default_goal", path, checker, false).value_or("");
-  offer.goals = read_sublist<Goal>(object, "goals", path, checker, read_goal);
-  if (member(object, "goals") == nullptr) checker.fail(member_path(path, "goals"), "is required");
-  offer.payout_overrides =
-      read_sublist<PayoutOverride>(object, "payout_overrides", path, checker, read_payout_override);
-  offer.postback_urls = read_sublist<AffiliatePostbackUrl>(object, "affiliate_postback_urls", path,
-                                                           checker, read_postback_url);
+  offer.goals = read_list<Goal>(object, "goals", path, Presence::required, checker, read_goal);
+  offer.payout_overrides = read_list<PayoutOverride>(
+      object, "payout_overrides", path, Presence::optional, checker, read_payout_override);
+  offer.postback_urls = read_list<AffiliatePostbackUrl>(
+      object, "affiliate_postback_urls", path, Presence::optional, checker, read_postback_url);
   check_goals(offer, path, checker);
   if (!id || !landing) return std::nullopt;
   offer.id = *id;
@@ -660,10 +640,13 @@ Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_tex
   if (!document) return Unexpected{checker.take()};
 
   Config config;
-  config.advertisers = read_list<Advertiser>(*document, "advertisers", checker, read_advertiser);
-  config.affiliates = read_list<Affiliate>(*document, "affiliates", checker, read_affiliate);
+  config.advertisers = read_list<Advertiser>(*document, "advertisers", "", Presence::required,
+                                             checker, read_advertiser);
+  config.affiliates = read_list<Affiliate>(*document, "affiliates", "", Presence::required, checker,
+                                           read_affiliate);
   config.offers = read_list<Offer>(
-      *document, "offers", checker, [&](const json& object, const std::string& path, Checker& c) {
+      *document, "offers", "", Presence::required, checker,
+      [&](const json& object, const std::string& path, Checker& c) {
         auto offer = read_offer_fields(object, path, c);
         if (member(object, "advertiser") != nullptr) {
           c.fail(member_path(path, "advertiser"), "is not a config field: use advertiser_id");

@@ -3,16 +3,13 @@
 #include <cstddef>
 
 namespace edgepost {
-namespace {
 
-int hex_value(char c) noexcept {
+int hex_digit_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kHexDigits[] = "0123456789abcdef";
@@ -30,8 +27,8 @@ std::optional<std::string> from_hex(std::string_view hex) {
   std::string bytes;
   bytes.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = hex_value(hex[i]);
-    const int low = hex_value(hex[i + 1]);
+    const int high = hex_digit_value(hex[i]);
+    const int low = hex_digit_value(hex[i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     bytes.push_back(static_cast<char>(high * 16 + low));
   }

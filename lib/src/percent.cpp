@@ -1,14 +1,9 @@
 #include "edgepost/percent.hpp"
 
+#include "edgepost/hex.hpp"
+
 namespace edgepost {
 namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_unreserved(unsigned char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -23,8 +18,8 @@ Expected<std::string, PercentDecodeError> percent_decode(std::string_view encode
   for (std::size_t i = 0; i < encoded.size(); ++i) {
     const char c = encoded[i];
     if (c == '%') {
-      const int high = i + 1 < encoded.size() ? hex_value(encoded[i + 1]) : -1;
-      const int low = i + 2 < encoded.size() ? hex_value(encoded[i + 2]) : -1;
+      const int high = i + 1 < encoded.size() ? hex_digit_value(encoded[i + 1]) : -1;
+      const int low = i + 2 < encoded.size() ? hex_digit_value(encoded[i + 2]) : -1;
       if (high < 0 || low < 0) return Unexpected{PercentDecodeError{i}};
       decoded.push_back(static_cast<char>(high * 16 + low));
       i += 2;

@@ -262,7 +262,7 @@ TEST_CASE("offer validation names the path and the problem", "[config]") {
           R"({"id": 1, "advertiser_id": 1, "url": "https://a.example/?p={payout}", "goals": []})"),
       "offers[0].url: macro {payout} at byte 21 is only available in partner postbacks"));
   CHECK(has_error(with_offer(R"({"id": 1, "advertiser_id": 1, "url": "https://a.example/"})"),
-                  "offers[0].goals: is required"));
+                  "offers[0].goals: is required (an array)"));
   CHECK(has_error(
       with_offer(R"({"id": 1, "advertiser_id": 1, "url": "https://a.example/", "goals": []})"),
       "offers[0].goals: needs at least one goal"));

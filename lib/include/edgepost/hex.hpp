@@ -9,6 +9,9 @@
 
 namespace edgepost {
 
+// 0..15 for a hex digit of either case, -1 for anything else.
+int hex_digit_value(char c) noexcept;
+
 // Two lowercase digits per byte.
 std::string to_hex(std::span<const std::uint8_t> bytes);
 
