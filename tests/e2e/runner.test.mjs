@@ -66,27 +66,33 @@ describe('the local runner', () => {
   });
 });
 
+// A fresh network and data directory for one test, torn down whatever happens.
+async function withFreshNetwork(body) {
+  const net = await network();
+  const dataDir = makeDataDir();
+  try {
+    await body(net, dataDir, writeConfig(dataDir, net.config));
+  } finally {
+    for (const stub of [net.landing, ...Object.values(net.partners)]) await stub.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 describe('partner postbacks when the affiliate is down', () => {
-  test('retried, delivered once it is up, across a runner restart', async () => {
-    const net = await network();
-    const dataDir = makeDataDir();
-    const configFile = writeConfig(dataDir, net.config);
-    let runner = await startRunner({ dataDir, configFile, flags: [...FAST_OUTBOX, '--outbox-max-attempts', '100'] });
+  test('retried, delivered once it is up, across a runner restart', () => withFreshNetwork(async (net, dataDir, configFile) => {
+    const flags = [...FAST_OUTBOX, '--outbox-max-attempts', '100'];
+    let runner = await startRunner({ dataDir, configFile, flags });
     try {
       const { tid } = await click(runner, 'offer_id=100&aff_id=9');
       const answer = await postback(runner, `tid=${tid}&security_token=${TOKEN}`);
       assert.equal(answer.status, 200);
-      const outboxKey = () => storedKeys(dataDir).find((k) => k.startsWith('outbox/'));
-      await waitFor(() => {
-        const listed = runCli(['outbox', 'list', '--data', dataDir]).stdout;
-        return /\tpending\t[1-9]/.test(listed);
-      }, { what: 'a failed delivery attempt' });
-      assert.ok(outboxKey());
+      await waitFor(() => /\tpending\t[1-9]/.test(runCli(['outbox', 'list', '--data', dataDir]).stdout),
+        { what: 'a failed delivery attempt' });
 
       // Restart while the partner is still down: the entry survives in the data directory.
       const stopped = await runner.stop();
       assert.equal(stopped.code, 0);
-      runner = await startRunner({ dataDir, configFile, flags: [...FAST_OUTBOX, '--outbox-max-attempts', '100'] });
+      runner = await startRunner({ dataDir, configFile, flags });
 
       const up = await startStubOn(net.downPort);
       try {
@@ -101,17 +107,11 @@ describe('partner postbacks when the affiliate is down', () => {
       }
     } finally {
       await runner.stop();
-      for (const stub of [net.landing, ...Object.values(net.partners)]) await stub.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }));
 
-  test('after the attempt limit it is a dead letter, and replay delivers it', async () => {
-    const net = await network();
-    const dataDir = makeDataDir();
-    const runner = await startRunner({
-      dataDir, configFile: writeConfig(dataDir, net.config), flags: [...FAST_OUTBOX, '--outbox-max-attempts', '3'],
-    });
+  test('after the attempt limit it is a dead letter, and replay delivers it', () => withFreshNetwork(async (net, dataDir, configFile) => {
+    const runner = await startRunner({ dataDir, configFile, flags: [...FAST_OUTBOX, '--outbox-max-attempts', '3'] });
     try {
       const { tid } = await click(runner, 'offer_id=100&aff_id=9');
       const answer = await postback(runner, `tid=${tid}&security_token=${TOKEN}`);
@@ -134,10 +134,8 @@ describe('partner postbacks when the affiliate is down', () => {
       }
     } finally {
       await runner.stop();
-      for (const stub of [net.landing, ...Object.values(net.partners)]) await stub.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }));
 });
 
 async function startStubOn(port) {
