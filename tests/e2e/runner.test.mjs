@@ -63,6 +63,11 @@ describe('the local runner', () => {
     const events = fs.readFileSync(`${dataDir}/events.log`, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const types = new Set(events.map((e) => e.type));
     for (const type of ['click', 'conversion', 'duplicate', 'rejection']) assert.ok(types.has(type), type);
+    // The stored decision behind the scenarios' answers: revenue and payout of each offer.
+    const priced = (offer, aff) => events.find((e) => e.type === 'conversion' && e.offer_id === offer && e.aff_id === aff);
+    assert.deepEqual([priced(100, 7).revenue, priced(100, 7).payout, priced(100, 7).currency], ['10.00', '4.00', 'USD']);
+    const percent = priced(200, 8);
+    assert.deepEqual([percent.amount, percent.revenue, percent.payout, percent.currency], ['200.00', '20.00', '11.00', 'EUR']);
   });
 });
 
