@@ -16,11 +16,12 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   emscripten                   the Cloudflare Workers build
 #   nodejs                       the local runner and the wasm tests (Node.js >= 20)
 #   gcovr                        line coverage of lib/
+#   iproute2                     `ip`, to bring up loopback in the Worker tests' network namespace
 apt_packages=(
   cmake ninja-build g++ catch2 nlohmann-json3-dev
   clang-19 lld-19 llvm-19
   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
-  binaryen wabt emscripten nodejs gcovr
+  binaryen wabt emscripten nodejs gcovr iproute2
 )
 
 missing=()
@@ -46,13 +47,19 @@ if ((node_major < 20)); then
   exit 1
 fi
 
-# npm dependencies, pinned by the lockfile; reinstalled only when the lockfile changes.
-runner="$repo/local-runner"
-stamp="$runner/node_modules/.package-lock.sha256"
-wanted="$(sha256sum "$runner/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
-  echo "bootstrap: npm ci in local-runner/"
-  (cd "$runner" && npm ci --no-audit --no-fund --loglevel=error)
-  mkdir -p "$runner/node_modules"
-  echo "$wanted" >"$stamp"
-fi
+# npm dependencies, pinned by each lockfile; reinstalled only when a lockfile changes.
+npm_ci_if_changed() {
+  local dir="$repo/$1"
+  local stamp="$dir/node_modules/.package-lock.sha256"
+  local wanted
+  wanted="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
+    echo "bootstrap: npm ci in $1/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    mkdir -p "$dir/node_modules"
+    echo "$wanted" >"$stamp"
+  fi
+}
+
+npm_ci_if_changed local-runner  # no dependencies today; the lockfile keeps it that way
+npm_ci_if_changed wasm/workers  # Miniflare, which brings workerd: the Worker's local runtime

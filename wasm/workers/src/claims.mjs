@@ -1,0 +1,91 @@
+// Exactly-once claims in Durable Objects.
+//
+// Why a Durable Object: KV has no write-if-absent and is eventually consistent, so two
+// copies of a postback arriving at once in two places would both "win". A Durable Object
+// is one single-threaded instance worldwide; its put-if-absent is atomic.
+//
+// Which object holds a key: the key's shard, CLAIM_SHARDS objects named "claims-<n>" by a
+// hash of the key. Each key therefore lives in exactly one object, so put-if-absent is
+// atomic per key, which is all the adapter contract needs: claims are taken one by one in
+// order and the ones won are released when a later one is lost (as in the WASI adapter).
+// Routing a whole conversion to one object instead would not protect the order claim
+// (advertiser + adv_sub), which two different clicks can share. Sharding spreads the load;
+// the count must never change once deployed, or keys would move to other objects.
+export const CLAIM_SHARDS = 64;
+
+// FNV-1a, 32 bits: stable, cheap, evenly spread for these keys.
+export function shardOf(key) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % CLAIM_SHARDS;
+}
+
+export function shardStub(namespace, shard) {
+  return namespace.get(namespace.idFromName(`claims-${shard}`));
+}
+
+async function ask(namespace, key, message) {
+  const response = await shardStub(namespace, shardOf(key)).fetch('https://claims/', {
+    method: 'POST',
+    body: JSON.stringify({ ...message, key }),
+  });
+  if (!response.ok) throw new Error(`claim store answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+// The Worker's view: { won, value } / value or null / nothing. They throw when the store fails.
+export const claims = {
+  putIfAbsent: (ns, key, value, expires) => ask(ns, key, { op: 'put_if_absent', value, expires }),
+  get: async (ns, key) => (await ask(ns, key, { op: 'get' })).value,
+  set: (ns, key, value) => ask(ns, key, { op: 'set', value }),
+  remove: (ns, key) => ask(ns, key, { op: 'remove' }),
+};
+
+// expires: Unix seconds, 0 for never. An expired entry counts as absent.
+function live(entry, now) {
+  return entry && (!entry.expires || entry.expires > now) ? entry : null;
+}
+
+export class ClaimStore {
+  constructor(state) {
+    this.state = state;
+  }
+
+  // Only reachable through the CLAIMS binding, never from the Internet.
+  async fetch(request) {
+    const message = await request.json();
+    const storage = this.state.storage;
+    const now = Math.floor(Date.now() / 1000);
+    switch (message.op) {
+      case 'put_if_absent':
+        // blockConcurrencyWhile: no other request of this object runs between get and put.
+        return Response.json(await this.state.blockConcurrencyWhile(async () => {
+          const existing = live(await storage.get(message.key), now);
+          if (existing) return { won: false, value: existing.value };
+          await storage.put(message.key, { value: message.value, expires: message.expires || 0 });
+          return { won: true };
+        }));
+      case 'get':
+        return Response.json({ value: live(await storage.get(message.key), now)?.value ?? null });
+      case 'set':
+        await storage.put(message.key, { value: message.value, expires: 0 });
+        return Response.json({});
+      case 'remove':
+        await storage.delete(message.key);
+        return Response.json({});
+      case 'list': {
+        // For operators and tests (through the binding): every live entry of this shard.
+        const entries = [];
+        for (const [key, entry] of await storage.list()) {
+          if (live(entry, now)) entries.push({ key, value: entry.value });
+        }
+        return Response.json({ entries });
+      }
+      default:
+        return new Response(`unknown op ${message.op}`, { status: 400 });
+    }
+  }
+}
