@@ -3,6 +3,7 @@
 
 #include <array>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <utility>
 
 namespace edgepost {
@@ -58,9 +59,25 @@ Expected<Form, ParamError> parse_json_body(std::string_view body) {
     return Unexpected{
         ParamError{ParamErrorCode::body_too_long, "body: longer than the limit of 65536 bytes"}};
   }
-  const auto document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  // A JSON object keeps only one of two equal keys; which one would be a guess, so a
+  // repeated name is refused, as it is in a query or form body.
+  std::set<std::string> names;
+  std::string repeated;
+  const auto note_repeats = [&](int depth, nlohmann::json::parse_event_t event,
+                                nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 && parsed.is_string() &&
+        !names.insert(parsed.get<std::string>()).second && repeated.empty()) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
+  const auto document = nlohmann::json::parse(body, note_repeats, /*allow_exceptions=*/false);
   if (document.is_discarded() || !document.is_object()) {
     return Unexpected{ParamError{ParamErrorCode::malformed, "body: not a JSON object"}};
+  }
+  if (!repeated.empty()) {
+    return Unexpected{ParamError{ParamErrorCode::conflicting_values,
+                                 "body: parameter '" + repeated + "' appears more than once"}};
   }
   if (document.size() > kFormBodyLimits.max_fields) {
     return Unexpected{ParamError{ParamErrorCode::malformed, "body: too many parameters"}};

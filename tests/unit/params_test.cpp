@@ -93,6 +93,12 @@ TEST_CASE("repeated parameters: equal values are fine, different values are refu
   REQUIRE(same.has_value());
   CHECK(same->fields.size() == 1);
 
+  const auto json_repeat =
+      error_of(fixtures::post("/postback", "application/json", R"({"amount": "1", "amount": "2"})"),
+               Endpoint::postback);
+  CHECK(json_repeat.code == ParamErrorCode::conflicting_values);
+  CHECK(json_repeat.message == "body: parameter 'amount' appears more than once");
+
   const auto error = error_of(fixtures::get("/postback", "tid=a&click_id=b"), Endpoint::postback);
   CHECK(error.code == ParamErrorCode::conflicting_values);
   CHECK(error.message ==
