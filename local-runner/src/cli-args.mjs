@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseCidr } from './http-server.mjs';
 import { DEFAULTS as OUTBOX } from './outbox.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,7 +32,8 @@ serve
     GET|POST /postback  (alias /aff_lsr)   postback.wasm: records the conversion (JSON answer)
     GET|HEAD /healthz                       200 "ok"
   Before any function runs: request target over 8392 bytes -> 414, body over 65536 bytes -> 413,
-  10 s to receive a request -> 408. REMOTE_ADDR is the TCP peer (X-Forwarded-For is ignored).
+  10 s to receive a request -> 408. REMOTE_ADDR is the TCP peer; X-Forwarded-For is ignored
+  unless the peer is a --trusted-proxy.
   One access-log line per request on stdout; the functions' events go to DATA/events.log.
   Prints "edgepost runner listening on http://HOST:PORT" when ready. SIGINT/SIGTERM: stops
   accepting, finishes the requests under way, exits 0.
@@ -46,6 +48,10 @@ serve
   --engine node|wasmtime       node: node:wasi in this process (default); wasmtime: one
                                \`wasmtime run\` per request (binary: $EDGEPOST_WASMTIME or PATH)
   --allow-private-targets      deliver partner postbacks to private/loopback addresses too
+  --trusted-proxy CIDR         a reverse proxy in front of the runner (repeatable; default none).
+                               Only when the TCP peer is inside one of these ranges is the
+                               right-most X-Forwarded-For address that is not itself a trusted
+                               proxy used as REMOTE_ADDR (the advertisers' IP allowlists)
   --outbox-interval-ms N       how often the outbox is scanned (default ${OUTBOX.intervalMs})
   --outbox-base-delay-ms N     first retry delay; doubles per attempt, +-20% jitter, at most
                                1 hour (default ${OUTBOX.baseDelayMs})
@@ -85,6 +91,7 @@ const SERVE = {
   port: { type: 'string' },
   config: { type: 'string' },
   'allow-private-targets': { type: 'boolean' },
+  'trusted-proxy': { type: 'string', multiple: true },
   'outbox-interval-ms': { type: 'string' },
   'outbox-base-delay-ms': { type: 'string' },
   'outbox-max-attempts': { type: 'string' },
@@ -123,6 +130,18 @@ function engineOption(values) {
   return engine;
 }
 
+function trustedProxiesOption(values) {
+  const cidrs = values['trusted-proxy'] ?? [];
+  for (const text of cidrs) {
+    try {
+      parseCidr(text);
+    } catch (error) {
+      throw new UsageError(`--trusted-proxy: ${error.message}`);
+    }
+  }
+  return cidrs;
+}
+
 const common = (values) => ({
   dataDir: values.data ? path.resolve(values.data) : DEFAULT_DATA_DIR,
   functionsDir: path.resolve(values.functions ?? DEFAULT_FUNCTIONS_DIR),
@@ -147,6 +166,7 @@ export function parseCommandLine(argv) {
       configFile: values.config ? path.resolve(values.config) : null,
       demo: values.demo ?? false,
       allowPrivateTargets: (values['allow-private-targets'] ?? false) || (values.demo ?? false),
+      trustedProxies: trustedProxiesOption(values),
       outbox: {
         intervalMs: integerOption(values, 'outbox-interval-ms', OUTBOX.intervalMs),
         baseDelayMs: integerOption(values, 'outbox-base-delay-ms', OUTBOX.baseDelayMs),

@@ -7,6 +7,7 @@
 //   anything else                          -> the extra handler (demo pages) or 404 JSON
 
 import http from 'node:http';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 export const LIMITS = Object.freeze({
@@ -34,6 +35,58 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 export function clientAddress(socket) {
   const address = socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+// "10.0.0.0/8", "2001:db8::/32" or a bare address -> { address, prefix, family }; throws
+// with a sentence naming the value when it is not a CIDR range.
+export function parseCidr(text) {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const family = net.isIP(address);
+  if (family === 0) throw new Error(`"${text}" is not an IP address or CIDR range`);
+  const max = family === 4 ? 32 : 128;
+  const prefixText = slash < 0 ? String(max) : text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) {
+    throw new Error(`"${text}": the prefix length must be 0 to ${max}`);
+  }
+  return { address, prefix: Number(prefixText), family: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
+// The trusted proxies of a deployment (--trusted-proxy): CIDR texts -> a predicate on addresses.
+export function trustedProxyList(cidrs = []) {
+  if (cidrs.length === 0) return () => false;
+  const list = new net.BlockList();
+  for (const text of cidrs) {
+    const { address, prefix, family } = parseCidr(text);
+    list.addSubnet(address, prefix, family);
+  }
+  return (address) => {
+    const family = net.isIP(address);
+    return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
+function normalizeAddress(text) {
+  const address = text.trim();
+  const bare = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+  return net.isIP(bare) ? bare : null;
+}
+
+// REMOTE_ADDR for a request. Without trusted proxies, the TCP peer. When the peer is a trusted
+// proxy, the right-most X-Forwarded-For address that is not itself a trusted proxy (the one the
+// nearest trusted proxy saw); addresses left of it were written by the client and are ignored.
+// A malformed entry stops the walk: the last trusted hop is then the client address.
+export function requestAddress(peer, forwardedFor, isTrusted) {
+  if (!isTrusted(peer) || forwardedFor === undefined) return peer;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
+  let address = peer;
+  for (let i = hops.length - 1; i >= 0; i -= 1) {
+    const hop = normalizeAddress(hops[i]);
+    if (hop === null) return address;
+    address = hop;
+    if (!isTrusted(hop)) return hop;
+  }
+  return address;  // every hop is a trusted proxy: the left-most is the closest to a client
 }
 
 // "/postback?transaction_id=x&security_token=abc" -> "/postback?transaction_id=x&security_token=REDACTED"
@@ -71,8 +124,11 @@ export class SerialQueue {
 //   errorLog    (line) => void
 //   extra       async (req, res, { path, query }) => boolean: true if it answered (demo pages)
 //   isReady     () => boolean: false while the runner starts (answers 503)
-export function createRunnerServer({ engine, events, accessLog, errorLog, extra, isReady = () => true, limits = LIMITS }) {
+//   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For is believed
+export function createRunnerServer({ engine, events, accessLog, errorLog, extra, isReady = () => true, limits = LIMITS,
+  trustedProxies = [] }) {
   const queue = new SerialQueue();
+  const isTrustedProxy = trustedProxyList(trustedProxies);
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderBytes,
     requestTimeout: limits.requestTimeoutMs,
@@ -82,7 +138,7 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
 
   server.on('request', (req, res) => {
     const started = performance.now();
-    const ip = clientAddress(req.socket);
+    const ip = requestAddress(clientAddress(req.socket), req.headers['x-forwarded-for'], isTrustedProxy);
     res.on('close', () => {
       const status = res.writableFinished ? res.statusCode : `${res.headersSent ? res.statusCode : '-'} (connection closed early)`;
       accessLog(`${new Date().toISOString()} ${ip} ${req.method} ${logTarget(req.url, limits)} ${status} ` +

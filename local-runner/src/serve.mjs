@@ -69,6 +69,7 @@ export async function startRunner(options, io = {}) {
     accessLog: out,
     errorLog: err,
     isReady: () => ready,
+    trustedProxies: options.trustedProxies ?? [],
     extra: (req, res, route) => (demoRoutes ? demoRoutes(req, res, route) : false),
   });
 
@@ -137,6 +138,7 @@ export async function startRunner(options, io = {}) {
   const sweepTimer = setInterval(sweep, options.sweepIntervalMs);
 
   if (options.allowPrivateTargets) out('outbox: private and loopback targets are allowed');
+  if (options.trustedProxies?.length) out(`trusted proxies (X-Forwarded-For believed from): ${options.trustedProxies.join(', ')}`);
   ready = true;
   // The URL to reach it at; for a wildcard bind, what it is bound to as well.
   const bound = options.host === '0.0.0.0' || options.host === '::' ? ` (bound to ${options.host})` : '';

@@ -242,3 +242,12 @@ test('cli outbox list and replay', async (t) => {
   assert.equal((await noData.exited).code, 1);
   assert.match(noData.output.stderr, /kv does not exist: is .* a data directory\?/);
 });
+
+test('--trusted-proxy is repeatable, checked, and none by default', () => {
+  assert.deepEqual(parseCommandLine(['serve']).trustedProxies, []);
+  assert.deepEqual(parseCommandLine(['serve', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', '::1']).trustedProxies,
+    ['10.0.0.0/8', '::1']);
+  assert.throws(() => parseCommandLine(['serve', '--trusted-proxy', '10.0.0.0/33']), /--trusted-proxy: "10.0.0.0\/33": the prefix length must be 0 to 32/);
+  assert.throws(() => parseCommandLine(['serve', '--trusted-proxy', 'proxy.example']), /--trusted-proxy: "proxy.example" is not an IP address/);
+  assert.ok(HELP.includes('--trusted-proxy CIDR'));
+});

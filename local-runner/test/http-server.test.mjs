@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EventsLog } from '../src/events-log.mjs';
-import { clientAddress, createRunnerServer, LIMITS, redactTarget } from '../src/http-server.mjs';
+import { clientAddress, createRunnerServer, LIMITS, redactTarget, requestAddress, trustedProxyList } from '../src/http-server.mjs';
 import { request, tempDir, waitFor } from './helpers.mjs';
 
 function fakeEngine(answer) {
@@ -32,13 +32,13 @@ function fakeEngine(answer) {
   return engine;
 }
 
-async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra } = {}) {
+async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies } = {}) {
   const dir = tempDir(t);
   const access = [];
   const errors = [];
   const warnings = [];
   const events = new EventsLog(path.join(dir, 'events.log'), { warn: (line) => warnings.push(line) });
-  const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra });
+  const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra, trustedProxies });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
   return { engine, server, events, access, errors, warnings, dir, origin: `http://127.0.0.1:${server.address().port}` };
@@ -227,4 +227,34 @@ test('extra routes (the demo pages) are asked before the 404', async (t) => {
   });
   assert.equal((await request(`${s.origin}/demo/x`)).body, 'demo');
   assert.equal((await request(`${s.origin}/demo/y`)).status, 404);
+});
+
+test('X-Forwarded-For: right-most untrusted hop, only when the peer is a trusted proxy', () => {
+  const trusted = trustedProxyList(['10.0.0.0/8', '2001:db8:1::/48']);
+  const none = trustedProxyList([]);
+  // No trusted proxies (the default): the header is ignored whatever it says.
+  assert.equal(requestAddress('127.0.0.1', '203.0.113.5', none), '127.0.0.1');
+  // The peer is not a trusted proxy: ignored.
+  assert.equal(requestAddress('198.51.100.1', '203.0.113.5', trusted), '198.51.100.1');
+  // Trusted peer: the right-most address that is not a trusted proxy; spoofed left entries lost.
+  assert.equal(requestAddress('10.0.0.1', '203.0.113.5', trusted), '203.0.113.5');
+  assert.equal(requestAddress('10.0.0.1', '203.0.113.99, 198.51.100.7, 10.1.1.1', trusted), '198.51.100.7');
+  assert.equal(requestAddress('10.0.0.1', ['203.0.113.99', '198.51.100.7'], trusted), '198.51.100.7', 'repeated headers');
+  assert.equal(requestAddress('2001:db8:1::5', '::ffff:198.51.100.8', trusted), '198.51.100.8');
+  // A malformed hop stops the walk at the last trusted address; no header: the peer.
+  assert.equal(requestAddress('10.0.0.1', '203.0.113.5, not-an-ip', trusted), '10.0.0.1');
+  assert.equal(requestAddress('10.0.0.1', '203.0.113.5, 10.2.2.2, 1.2.3.4:80', trusted), '10.0.0.1');
+  assert.equal(requestAddress('10.0.0.1', undefined, trusted), '10.0.0.1');
+  assert.equal(requestAddress('10.0.0.1', '10.3.3.3, 10.2.2.2', trusted), '10.3.3.3', 'all trusted: the left-most');
+});
+
+test('REMOTE_ADDR follows X-Forwarded-For only from a trusted proxy peer', async (t) => {
+  const plain = await start(t);
+  const behind = await start(t, { trustedProxies: ['127.0.0.0/8'] });
+  for (const s of [plain, behind]) {
+    await request(`${s.origin}/postback?x=1`, { headers: { 'X-Forwarded-For': '203.0.113.9, 198.51.100.20' } });
+  }
+  assert.equal(plain.engine.calls[0].req.remoteAddr, '127.0.0.1');
+  assert.equal(behind.engine.calls[0].req.remoteAddr, '198.51.100.20');
+  assert.match(behind.access.at(-1), / 198\.51\.100\.20 GET /);
 });
