@@ -36,6 +36,11 @@ function storeUnavailable() {
     { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '5' } });
 }
 
+function invalidBody(message) {
+  const body = { status: 'rejected', reason: 'invalid_request', message, duplicate: false };
+  return new Response(`${JSON.stringify(body)}\n`, { status: 400, headers: { 'content-type': 'application/json' } });
+}
+
 function toResponse({ status, headers, body }) {
   return new Response(body, { status, headers: new Headers(headers) });
 }
@@ -54,13 +59,22 @@ function environment(env) {
   };
 }
 
+// request.text() would turn malformed UTF-8 into U+FFFD and hide it from the library, which
+// refuses such bodies everywhere else: decode strictly instead.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 async function libraryRequest(request, url, route) {
   let body = '';
   if (route === 'postback' && request.body) {
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > MAX_BODY_BYTES) return { tooLarge: true };
-    body = await request.text();
-    if (new TextEncoder().encode(body).length > MAX_BODY_BYTES) return { tooLarge: true };
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > MAX_BODY_BYTES) return { tooLarge: true };
+    try {
+      body = STRICT_UTF8.decode(bytes);
+    } catch {
+      return { notUtf8: true };
+    }
   }
   return {
     method: request.method.toUpperCase(),
@@ -193,6 +207,7 @@ export default {
     if (!route) return text(404, `no such function: ${url.pathname}`);
     const library = await libraryRequest(request, url, route);
     if (library.tooLarge) return text(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (library.notUtf8) return invalidBody('body: not valid UTF-8');
     let module;
     try {
       module = await engine();
