@@ -9,18 +9,21 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # What each package is for:
 #   cmake ninja-build g++        native build (library, unit tests)
 #   catch2 nlohmann-json3-dev    unit tests; JSON (header-only, also staged into wasm builds)
+#   libbenchmark-dev             tests/bench (Google Benchmark)
 #   clang-19 lld-19 llvm-19      wasm32-wasi compiler, linker, llvm-ar for wasm archives
 #   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
 #                                the wasm32-wasi sysroot (C library, C++ library, builtins)
+#   libclang-rt-19-dev           clang-19's native sanitizer and libFuzzer runtimes (fuzz preset)
 #   binaryen wabt                wasm-opt (post-link -Oz), wasm-objdump
 #   emscripten                   the Cloudflare Workers build
 #   nodejs                       the local runner and the wasm tests (Node.js >= 20)
 #   gcovr                        line coverage of lib/
 #   iproute2                     `ip`, to bring up loopback in the Worker tests' network namespace
 apt_packages=(
-  cmake ninja-build g++ catch2 nlohmann-json3-dev
+  cmake ninja-build g++ catch2 nlohmann-json3-dev libbenchmark-dev
   clang-19 lld-19 llvm-19
   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
+  libclang-rt-19-dev
   binaryen wabt emscripten nodejs gcovr iproute2
 )
 

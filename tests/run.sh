@@ -5,12 +5,13 @@
 #            own tests, and the functions' import lists
 #   workers: the same Catch2 unit tests compiled by Emscripten, run under Node
 #   sanitize: the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
+#   fuzz:    each libFuzzer target (tests/fuzz/) for 10 s on a copy of its seed corpus
 #   coverage: the unit tests again, instrumented; fails when lib/ line coverage is under 90%
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash tests/bootstrap.sh
-for preset in native wasi workers sanitize; do
+for preset in native wasi workers sanitize fuzz; do
   echo "=== ${preset}"
   cmake --workflow --preset "${preset}"
 done

@@ -1,0 +1,110 @@
+// What one request costs inside the library, natively: the click and the postback from
+// plan to decision, with the primitives they are made of as baselines measured in the same
+// run (a number alone says little on a shared, noisy machine; ratios travel better).
+//   build/native/tests/bench/edgepost_bench [--benchmark_filter=...]
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "fixtures.hpp"  // the test network's config, shared with the unit tests
+#include "edgepost/click.hpp"
+#include "edgepost/config.hpp"
+#include "edgepost/form.hpp"
+#include "edgepost/hmac.hpp"
+#include "edgepost/postback.hpp"
+
+namespace {
+
+edgepost::Snapshot records() {
+  edgepost::Snapshot snapshot;
+  auto config = edgepost::load_config(fixtures::kConfig);
+  for (auto& record : edgepost::config_records(*config)) {
+    snapshot.emplace(std::move(record.key), std::move(record.value));
+  }
+  return snapshot;
+}
+
+edgepost::KeyRing keys() {
+  return *edgepost::parse_key_ring("1:" + std::string(64, 'a'), "1");
+}
+
+edgepost::Environment environment(const edgepost::KeyRing& ring) {
+  edgepost::Environment env;
+  env.now = fixtures::kNow;
+  env.keys = &ring;
+  return env;
+}
+
+edgepost::Request get(const std::string& path, const std::string& query) {
+  edgepost::Request request;
+  request.method = "GET";
+  request.path = path;
+  request.query = query;
+  request.client_ip = "198.51.100.7";
+  return request;
+}
+
+const std::string kClickQuery = "offer_id=100&aff_id=7&aff_sub=spring%20sale&source=newsletter";
+
+void BM_Baseline_ParseQuery(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(edgepost::parse_form(kClickQuery, edgepost::kQueryLimits));
+}
+BENCHMARK(BM_Baseline_ParseQuery);
+
+void BM_Baseline_HmacSha256(benchmark::State& state) {
+  const std::string key(32, 'k');
+  const std::string message(21, 'm');  // what a transaction ID signs
+  for (auto _ : state) benchmark::DoNotOptimize(edgepost::hmac_sha256(key, message));
+}
+BENCHMARK(BM_Baseline_HmacSha256);
+
+void BM_Baseline_ParseOfferRecord(benchmark::State& state) {
+  const auto snapshot = records();
+  const std::string& offer = snapshot.at("config/offer/300");
+  for (auto _ : state) benchmark::DoNotOptimize(edgepost::parse_offer_record(offer));
+}
+BENCHMARK(BM_Baseline_ParseOfferRecord);
+
+void BM_Click_PlanAndDecide(benchmark::State& state) {
+  const auto snapshot = records();
+  const auto ring = keys();
+  const auto env = environment(ring);
+  const auto request = get("/click", kClickQuery);
+  for (auto _ : state) {
+    const auto plan = edgepost::plan_click(request);
+    benchmark::DoNotOptimize(edgepost::decide_click(plan, snapshot, env));
+  }
+}
+BENCHMARK(BM_Click_PlanAndDecide);
+
+void BM_Postback_PlanAndDecide(benchmark::State& state) {
+  auto snapshot = records();
+  const auto ring = keys();
+  const auto env = environment(ring);
+  const auto click =
+      edgepost::decide_click(edgepost::plan_click(get("/click", kClickQuery)), snapshot, env);
+  snapshot[click.writes[0].key] = click.writes[0].value;
+  const std::string tid = click.writes[0].key.substr(6);
+  const auto request =
+      get("/postback", "transaction_id=" + tid + "&security_token=acme-token-0123456789&adv_sub=A1");
+  for (auto _ : state) {
+    const auto plan = edgepost::plan_postback(request, ring);
+    benchmark::DoNotOptimize(edgepost::decide_postback(plan, snapshot, env));
+  }
+}
+BENCHMARK(BM_Postback_PlanAndDecide);
+
+void BM_Postback_ForgedIdRefused(benchmark::State& state) {
+  const auto ring = keys();
+  const auto env = environment(ring);
+  const auto request = get("/postback", "transaction_id=" + std::string(47, 'c'));
+  for (auto _ : state) {
+    const auto plan = edgepost::plan_postback(request, ring);
+    benchmark::DoNotOptimize(edgepost::decide_postback(plan, {}, env));
+  }
+}
+BENCHMARK(BM_Postback_ForgedIdRefused);
+
+}  // namespace
+
+BENCHMARK_MAIN();
