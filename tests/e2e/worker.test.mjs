@@ -83,3 +83,42 @@ describe('partner postbacks when the affiliate is down', () => {
     }
   });
 });
+
+describe('partner postback targets on the Worker', () => {
+  test('every spelling of a private, loopback or link-local address is refused', async () => {
+    const { refusedTarget } = await import('../../wasm/workers/src/outbox.mjs');
+    for (const url of ['http://127.1/', 'http://2130706433/', 'http://0x7f000001/', 'http://0177.0.0.1/',
+      'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest/meta-data/', 'http://0.0.0.0/',
+      'http://100.64.1.1/', 'http://10.1.2.3/', 'http://172.16.0.1/', 'http://192.168.1.1/', 'http://localhost./',
+      'http://a.localhost/', 'http://[fe80::1]/', 'http://[fc00::1]/', 'http://[64:ff9b::7f00:1]/']) {
+      assert.match(refusedTarget(url, {}) ?? '', /^private target refused/, url);
+      assert.equal(refusedTarget(url, { ALLOW_PRIVATE_TARGETS: 'true' }), null, url);
+    }
+    for (const url of ['http://example.com/', 'https://8.8.8.8/', 'http://[2001:db8::1]/', 'http://172.32.0.1/']) {
+      assert.equal(refusedTarget(url, {}), null, url);
+    }
+    assert.match(refusedTarget('http://user:pw@example.com/', {}), /user name or password/);
+    assert.match(refusedTarget('ftp://example.com/', {}), /unsupported scheme/);
+  });
+
+  test('without ALLOW_PRIVATE_TARGETS a loopback partner gets nothing, and the conversion still counts', async () => {
+    const net = await network();
+    const worker = await startWorkerTarget({ config: net.config, vars: { ALLOW_PRIVATE_TARGETS: 'false' } });
+    try {
+      const { tid } = await click({ base: worker.base }, 'offer_id=100&aff_id=7');
+      const answer = await postback({ base: worker.base }, `tid=${tid}&security_token=${TOKEN}`);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.status, 'approved');
+      const key = `outbox/${answer.body.conversion_id}-7`;
+      const state = async () => {
+        const entry = (await worker.claimEntries()).find((e) => e.key === key);
+        return entry && JSON.parse(entry.value).state;
+      };
+      await waitFor(async () => (await state()) === 'refused', { timeoutMs: 30000, what: 'the refusal' });
+      assert.equal(net.partners[7].requests.length, 0);
+    } finally {
+      await worker.dispose();
+      for (const stub of net.stubs) await stub.close();
+    }
+  });
+});

@@ -33,8 +33,38 @@ export async function enqueue(env, postbacks, now) {
 }
 
 // Workers cannot reach private networks in production anyway; locally (tests, Miniflare)
-// they can, so they are refused unless ALLOW_PRIVATE_TARGETS says otherwise.
-const PRIVATE_HOST = /^(localhost|127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[::1?\]|\[f[cd]|\[fe80)/i;
+// they can, so such targets are refused unless ALLOW_PRIVATE_TARGETS says otherwise. The URL
+// parser has already normalised every IPv4 spelling (127.1, 2130706433, 0x7f000001) to a
+// dotted quad and IPv6 to its compressed form, so the checks below see one form of each.
+// Names that resolve to private addresses cannot be checked here (Workers have no DNS API);
+// the platform refuses to connect to them.
+function isPrivateV4(host) {
+  const parts = host.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return false;
+  const value = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+  const ranges = [[0x00000000, 8], [0x0a000000, 8], [0x64400000, 10], [0x7f000000, 8],
+    [0xa9fe0000, 16], [0xac100000, 12], [0xc0a80000, 16], [0xe0000000, 4], [0xffffffff, 32]];
+  return ranges.some(([base, bits]) => (value >>> (32 - bits)) === (base >>> (32 - bits)));
+}
+
+function isPrivateV6(bracketed) {
+  const host = bracketed.slice(1, -1).toLowerCase();
+  if (host === '::' || host === '::1') return true;
+  if (/^f[cd]/.test(host) || /^fe[89ab]/.test(host) || /^ff/.test(host)) return true;  // ULA, link-local, multicast
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (mapped) {
+    const high = parseInt(mapped[1], 16);
+    const low = parseInt(mapped[2], 16);
+    return isPrivateV4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  }
+  return /^64:ff9b::/.test(host);  // NAT64 reaches IPv4 space, private ranges included
+}
+
+export function isPrivateHost(hostname) {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  return host.startsWith('[') ? isPrivateV6(host) : isPrivateV4(host);
+}
 
 export function refusedTarget(urlText, env) {
   let url;
@@ -45,7 +75,7 @@ export function refusedTarget(urlText, env) {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `unsupported scheme ${url.protocol}`;
   if (url.username || url.password) return 'URL with user name or password refused';
-  if (env.ALLOW_PRIVATE_TARGETS !== 'true' && PRIVATE_HOST.test(url.hostname)) {
+  if (env.ALLOW_PRIVATE_TARGETS !== 'true' && isPrivateHost(url.hostname)) {
     return `private target refused: ${url.hostname}`;
   }
   return null;
