@@ -1,14 +1,18 @@
 // The config loader, a plain WASI command (not CGI):
 //   config validate < config.json     checks it with the library's messages
-//   config load < config.json         checks it, then writes one record per entity to /kv
-// Prints {"ok":true,"records":N} or {"ok":false,"errors":[...]}; exit status 1 on errors.
+//   config load < config.json         checks it, writes one record per entity to /kv, and
+//                                     removes the records of entities no longer in it
+// Prints {"ok":true,"records":N,"removed":M} or {"ok":false,"errors":[...]}; exit status 1
+// on errors.
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include "edgepost/json_text.hpp"
 
 #include "edgepost/config.hpp"
+#include "edgepost/kv_keys.hpp"
 #include "kv_dir.hpp"
 
 namespace {
@@ -44,14 +48,28 @@ int main(int argc, char** argv) {
     return finish({{"ok", false}, {"errors", errors}}, false);
   }
   const auto records = edgepost::config_records(*config);
-  if (mode == "load") {
-    const edgepost::wasi::DirectoryKv store{"/kv"};
-    for (const auto& record : records) {
-      if (const auto written = store.put(record.key, record.value, 0); !written) {
-        return fail(record.key + ": " +
-                    std::string(edgepost::wasi::kv_error_message(written.error())));
-      }
+  if (mode == "validate") return finish({{"ok", true}, {"records", records.size()}}, true);
+
+  const edgepost::wasi::DirectoryKv store{"/kv"};
+  for (const auto& record : records) {
+    if (const auto written = store.put(record.key, record.value, 0); !written) {
+      return fail(record.key + ": " +
+                  std::string(edgepost::wasi::kv_error_message(written.error())));
     }
   }
-  return finish({{"ok", true}, {"records", records.size()}}, true);
+  // An offer removed from the config must stop taking clicks and postbacks: its record goes.
+  // New records are written first, so a failure here leaves the old entities, not none.
+  const auto stored = store.keys_with_prefix(edgepost::kConfigKeyPrefix);
+  if (!stored) return fail(std::string(edgepost::wasi::kv_error_message(stored.error())));
+  std::set<std::string> current;
+  for (const auto& record : records) current.insert(record.key);
+  std::size_t removed = 0;
+  for (const std::string& key : *stored) {
+    if (current.count(key) != 0) continue;
+    if (const auto gone = store.remove(key); !gone) {
+      return fail(key + ": " + std::string(edgepost::wasi::kv_error_message(gone.error())));
+    }
+    ++removed;
+  }
+  return finish({{"ok", true}, {"records", records.size()}, {"removed", removed}}, true);
 }

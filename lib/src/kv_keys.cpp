@@ -6,11 +6,11 @@
 namespace edgepost {
 
 std::string advertiser_key(std::uint32_t advertiser_id) {
-  return "config/advertiser/" + std::to_string(advertiser_id);
+  return std::string(kConfigKeyPrefix) + "advertiser/" + std::to_string(advertiser_id);
 }
 
 std::string affiliate_key(std::uint32_t affiliate_id) {
-  return "config/affiliate/" + std::to_string(affiliate_id);
+  return std::string(kConfigKeyPrefix) + "affiliate/" + std::to_string(affiliate_id);
 }
 
 std::string offer_key(std::uint32_t offer_id) {

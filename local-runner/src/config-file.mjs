@@ -1,14 +1,15 @@
 // Validating and loading a config file goes through config.wasm, so the runner and every other
 // platform share one validator (lib/src/config.cpp). Contract of config.wasm:
 //   args ["config", "validate" | "load"], the config JSON on stdin;
-//   stdout: one JSON object, {"ok":true,"records":N} or {"ok":false,"errors":["path: message",...]};
-//   exit code 0 when ok, else 1; "load" writes the records into its /kv preopen.
+//   stdout: one JSON object, {"ok":true,"records":N[,"removed":M]} or
+//   {"ok":false,"errors":["path: message",...]}; exit code 0 when ok, else 1; "load" writes the
+//   records into its /kv preopen and removes those of entities no longer in the config.
 
 import fs from 'node:fs';
 
 export const CONFIG_FUNCTION = 'config';
 
-// -> { ok: true, records } or { ok: false, errors: [string] }.
+// -> { ok: true, records, removed } or { ok: false, errors: [string] }.
 // Throws when config.wasm does not keep its contract (no JSON, exit code disagreeing).
 export async function runConfig(engine, action, configText) {
   if (action !== 'validate' && action !== 'load') throw new Error(`unknown config action "${action}"`);
@@ -20,7 +21,9 @@ export async function runConfig(engine, action, configText) {
     throw new Error(`config.wasm ${action} printed no JSON result (exit code ${run.exitCode})` +
       `${run.stdout ? `; stdout: ${clip(run.stdout)}` : ''}${run.stderr ? `; stderr: ${clip(run.stderr)}` : ''}`);
   }
-  if (result?.ok === true && run.exitCode === 0) return { ok: true, records: result.records };
+  if (result?.ok === true && run.exitCode === 0) {
+    return { ok: true, records: result.records, removed: result.removed ?? 0 };
+  }
   if (result?.ok === false && run.exitCode !== 0 && Array.isArray(result.errors)) {
     return { ok: false, errors: result.errors.map(String) };
   }
@@ -39,7 +42,7 @@ export function readConfigFile(file) {
 export function describeResult(file, action, result) {
   if (result.ok) {
     return action === 'load'
-      ? [`config ${file}: loaded ${result.records} records`]
+      ? [`config ${file}: loaded ${result.records} records, removed ${result.removed} of entities no longer in it`]
       : [`config ${file}: valid (${result.records} records)`];
   }
   const count = result.errors.length;

@@ -86,7 +86,7 @@ test('a valid config is loaded before the runner says it is ready', async (t) =>
   fs.writeFileSync(configFile, '{"advertisers":[],"affiliates":[],"offers":[]}');
   const { out } = await start(t, ['--config', configFile], fake);
   assert.deepEqual(fake.config, { advertisers: [], affiliates: [], offers: [] });
-  const loaded = out.indexOf(`config ${configFile}: loaded 9 records`);
+  const loaded = out.findIndex((l) => l.startsWith(`config ${configFile}: loaded 9 records`));
   const ready = out.findIndex((l) => l.startsWith('edgepost runner listening on http://127.0.0.1:'));
   assert.ok(loaded >= 0 && ready > loaded, out.join('\n'));
   assert.deepEqual(fake.options.secrets, KEYS);

@@ -150,6 +150,26 @@ async function startStubOn(port) {
 }
 
 describe('configuration', () => {
+  test('loading a config removes the records of entities no longer in it', async () => {
+    const dataDir = makeDataDir();
+    try {
+      const full = networkConfig({ landing: 'http://127.0.0.1:9/landing', partner: (id) => `http://127.0.0.1:9/aff${id}` });
+      const first = runCli(['config', 'load', writeConfig(dataDir, full), '--data', dataDir, '--functions', functionsDir]);
+      assert.equal(first.status, 0, first.stdout + first.stderr);
+      assert.ok(storedKeys(dataDir).includes('config/offer/500'));
+
+      const smaller = { ...full, offers: full.offers.filter((offer) => offer.id !== 500) };
+      const second = runCli(['config', 'load', writeConfig(dataDir, smaller), '--data', dataDir, '--functions', functionsDir]);
+      assert.equal(second.status, 0, second.stdout + second.stderr);
+      const keys = storedKeys(dataDir);
+      assert.ok(!keys.includes('config/offer/500'));
+      assert.ok(keys.includes('config/offer/400'));
+      assert.equal(keys.filter((k) => k.startsWith('config/')).length, 3 + 3 + 4);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('an invalid config is refused with the library\'s messages, and serve does not start', async () => {
     const dataDir = makeDataDir();
     try {

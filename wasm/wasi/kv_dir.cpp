@@ -1,5 +1,6 @@
 #include "kv_dir.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -175,6 +176,20 @@ Expected<PutResult, KvError> DirectoryKv::remove(std::string_view key) const {
   if (!path) return Unexpected{path.error()};
   if (::unlink(path->c_str()) != 0 && errno != ENOENT) return Unexpected{KvError::io_error};
   return PutResult::written;
+}
+
+Expected<std::vector<std::string>, KvError> DirectoryKv::keys_with_prefix(
+    std::string_view prefix) const {
+  DIR* dir = ::opendir(root_.c_str());
+  if (dir == nullptr) return Unexpected{KvError::io_error};
+  std::vector<std::string> keys;
+  while (const dirent* entry = ::readdir(dir)) {
+    // Temporary files and anything not written by this store do not decode: not keys.
+    const auto key = decode_key(entry->d_name);
+    if (key && key->compare(0, prefix.size(), prefix) == 0) keys.push_back(*key);
+  }
+  ::closedir(dir);
+  return keys;
 }
 
 std::string_view kv_error_message(KvError error) noexcept {

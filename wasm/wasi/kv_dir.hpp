@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgepost/expected.hpp"
 
@@ -36,6 +37,8 @@ class DirectoryKv {
                                              std::int64_t expires_at) const;
   // Removing an absent key is not an error.
   Expected<PutResult, KvError> remove(std::string_view key) const;
+  // Every key that starts with `prefix`, expired or not, in no particular order.
+  Expected<std::vector<std::string>, KvError> keys_with_prefix(std::string_view prefix) const;
 
  private:
   Expected<std::string, KvError> path_of(std::string_view key) const;

@@ -9,6 +9,9 @@
 
 namespace edgepost {
 
+// Every config record's key starts with this, and no other key does.
+inline constexpr std::string_view kConfigKeyPrefix = "config/";
+
 std::string advertiser_key(std::uint32_t advertiser_id);
 std::string affiliate_key(std::uint32_t affiliate_id);
 std::string offer_key(std::uint32_t offer_id);

@@ -1,6 +1,7 @@
 // The directory KV of the WASI functions, built natively against a temporary directory.
 #include "kv_dir.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -135,4 +136,19 @@ TEST_CASE("store faults are errors, never silent", "[kv_dir]") {
   for (const auto error : {KvError::io_error, KvError::key_too_long, KvError::corrupt}) {
     CHECK_FALSE(edgepost::wasi::kv_error_message(error).empty());
   }
+}
+
+TEST_CASE("keys are listed by prefix, and only keys written by the store", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  REQUIRE(kv.put("config/offer/1", "a", 0));
+  REQUIRE(kv.put("config/affiliate/7", "b", 0));
+  REQUIRE(kv.put("click/x", "c", 0));
+  std::ofstream(dir.path / ".tmp-leftover") << "x";
+  std::ofstream(dir.path / "Not%2Fcanonical") << "x";
+  auto keys = *kv.keys_with_prefix("config/");
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"config/affiliate/7", "config/offer/1"});
+  CHECK(kv.keys_with_prefix("nothing/")->empty());
+  CHECK(DirectoryKv("/nonexistent-edgepost-dir").keys_with_prefix("").error() == KvError::io_error);
 }
