@@ -65,4 +65,4 @@ npm_ci_if_changed() {
 }
 
 npm_ci_if_changed local-runner  # no dependencies today; the lockfile keeps it that way
-npm_ci_if_changed wasm/workers  # Miniflare, which brings workerd: the Worker's local runtime
+npm_ci_if_changed deploy/cloudflare  # Miniflare, which brings workerd: the Worker's local runtime

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configRecords } from '../../wasm/workers/config-records.mjs';
 import { CLAIM_SHARDS, shardStub } from '../../wasm/workers/src/claims.mjs';
-import { startWorker } from '../../wasm/workers/local.mjs';
+import { startWorker } from '../../deploy/cloudflare/local-workerd.mjs';
 import { SIGNING_ENV } from './network.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,7 +1,7 @@
 // The Worker on workerd, locally, through Miniflare: the real Workers runtime with simulated
 // KV, Durable Objects and Queues. Used by the tests and by hand:
 //
-//   node wasm/workers/local.mjs --bundle build/workers/wasm/workers/bundle \
+//   node deploy/cloudflare/local-workerd.mjs --bundle build/workers/wasm/workers/bundle \
 //        --config local-runner/demo/config.json [--port 8787]
 //
 // Nothing here talks to Cloudflare: cf: false (Miniflare would download cf.json otherwise),
@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Log, LogLevel, Miniflare } from 'miniflare';
-import { configRecords } from './config-records.mjs';
+import { configRecords } from '../../wasm/workers/config-records.mjs';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -79,7 +79,7 @@ async function main(args) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const bundle = path.resolve(option(args, '--bundle', path.join(here, '../../build/workers/wasm/workers/bundle')));
   const configFile = option(args, '--config', null);
-  if (!configFile) throw new Error('usage: local.mjs --config config.json [--bundle dir] [--port 8787]');
+  if (!configFile) throw new Error('usage: local-workerd.mjs --config config.json [--bundle dir] [--port 8787]');
   const loaded = await configRecords(bundle, fs.readFileSync(configFile, 'utf8'));
   if (!loaded.ok) {
     for (const error of loaded.errors) console.error(`config: ${error}`);
