@@ -2,75 +2,10 @@
 // (signing keys, trusted proxies) and optionally under a wrapper command (a mount namespace),
 // raw HTTP requests that fetch() would refuse or normalize, and a partner stub that keeps the
 // request target exactly as it arrived.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { decodeKey } from '../../local-runner/src/kv-dir.mjs';
-import { functionsDir } from './functions.mjs';
-import { SIGNING_ENV } from './network.mjs';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(repo, 'local-runner/cli.mjs');
-// The flag cli.mjs would re-execute itself with: given here, the spawned process IS the server
-// (no relaying parent), so its pid is the one to SIGKILL or to read VmRSS of.
-const NODE_ARGS = ['--no-turbo-fast-api-calls', CLI];
-
-// prefix: a wrapper command that ends by exec'ing its arguments (e.g. bash faults-mount.sh ...).
-export async function spawnRunner({ dataDir, configFile, flags = [], env = SIGNING_ENV, prefix = [], allowPrivate = true }) {
-  const args = [...NODE_ARGS, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir,
-    '--functions', functionsDir, ...(allowPrivate ? ['--allow-private-targets'] : []),
-    ...(configFile ? ['--config', configFile] : []), ...flags];
-  const [command, ...commandArgs] = prefix.length ? [...prefix, process.execPath, ...args] : [process.execPath, ...args];
-  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = [];
-  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner did not start:\n${output.join('')}`)), 30000);
-    const onData = () => {
-      const match = /edgepost runner listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`runner exited with ${code}:\n${output.join('')}`));
-    });
-  });
-  return {
-    base,
-    child,
-    pid: child.pid,
-    output,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill(signal);
-      const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 15000))]);
-      if (result === null) {
-        child.kill('SIGKILL');
-        throw new Error('runner did not stop within 15 s');
-      }
-      return result;
-    },
-  };
-}
-
-// Every file of DATA/kv (names as on disk), and the keys they decode to (null: not a key).
-export function kvFiles(dataDir) {
-  return fs.readdirSync(path.join(dataDir, 'kv')).map((name) => ({ name, key: decodeKey(name) }));
-}
-
-export function storedKeys(dataDir) {
-  return kvFiles(dataDir).filter((f) => !f.name.startsWith('.')).map((f) => f.key).sort();
-}
+// Starting the runner and reading its data directory are shared with the scenarios' target.
+export { CLI, kvFiles, startRunner as spawnRunner, storedKeys } from './runner-target.mjs';
 
 // Sends `head` (request line and headers, CRLF already in it) and `body` bytes as they are.
 // -> { status, headers (raw text), body }.

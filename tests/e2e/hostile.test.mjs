@@ -1,43 +1,19 @@
 // Hostile input through the local runner's HTTP interface (issue #6, "Hardening"): every
 // refusal is asserted with its exact status and reason, and with the data directory unchanged.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deliver } from '../../local-runner/src/deliver.mjs';
 import { mintClickId } from './click-id.mjs';
-import { KEY_HEX, networkConfig, TOKEN } from './network.mjs';
+import { ALPHABET, hostileConfig, KEY4, KEY5, signQuery, sleep } from './hostile-network.mjs';
+import { KEY_HEX, TOKEN } from './network.mjs';
 import { getJson, kvFiles, rawRequest, spawnRunner, startRawStub, storedKeys } from './hostile-runner.mjs';
 import { makeDataDir, writeConfig } from './runner-target.mjs';
 import { waitFor } from './stubs.mjs';
 
 const FAST_OUTBOX = ['--outbox-interval-ms', '100', '--outbox-base-delay-ms', '100', '--outbox-timeout-ms', '1000'];
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-const HMAC_SECRET = 'hostile-hmac-secret-0123456789abcdef';
-const KEY4 = 'a4'.repeat(32);
-const KEY5 = 'b5'.repeat(32);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// The e2e network plus an HMAC advertiser (4) and its offer (600), paid to affiliate 8.
-function hostileConfig({ landing, partner }) {
-  const config = networkConfig({ landing, partner });
-  config.advertisers.push({ id: 4, name: 'Signed', auth: { hmac_secret: HMAC_SECRET } });
-  config.offers.push({ id: 600, advertiser_id: 4, name: 'Signed', url: `${landing}?tid={transaction_id}`,
-    goals: [{ id: 'sale', revenue: { fixed: '3' }, payout: { fixed: '2' } }] });
-  return config;
-}
-
-// docs/postback-auth.md, implemented independently.
-const enc = (s) => Buffer.from(String(s), 'utf8').toString('binary').replace(/[^A-Za-z0-9\-._~]/g,
-  (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-export function signQuery(params, secret = HMAC_SECRET) {
-  const base = Object.entries(params).map(([k, v]) => `${enc(k)}=${enc(v)}`).sort().join('&');
-  const signature = crypto.createHmac('sha256', secret).update(base).digest('hex');
-  return `${base}&signature=${signature}`;
-}
-
 async function clickTid(base, query) {
   const response = await fetch(`${base}/click?${query}`, { redirect: 'manual' });
   assert.equal(response.status, 302, await response.text());

@@ -10,31 +10,26 @@ import { functionsDir } from './functions.mjs';
 import { SIGNING_ENV } from './network.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'local-runner/cli.mjs');
+export const CLI = path.join(repo, 'local-runner/cli.mjs');
+// The flag cli.mjs would re-execute itself with: given here, the spawned process IS the server
+// (no relaying parent), so its pid is the one to SIGKILL or to read VmRSS of.
+const NODE_ARGS = ['--no-turbo-fast-api-calls', CLI];
 
-export function makeDataDir() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'edgepost-e2e-'));
-}
-
-export function writeConfig(dataDir, config) {
-  const file = path.join(dataDir, 'config.json');
-  fs.writeFileSync(file, JSON.stringify(config, null, 2));
-  return file;
-}
-
-// Starts `serve` and resolves once it listens. options: extra CLI flags.
-export async function startRunner({ dataDir, configFile, flags = [] }) {
-  const args = [cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir,
-    '--functions', functionsDir, '--allow-private-targets', ...(configFile ? ['--config', configFile] : []), ...flags];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...SIGNING_ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+// Starts `serve` on a free port and resolves once it listens.
+// prefix: a wrapper command that ends by exec'ing its arguments (e.g. bash faults-mount.sh ...).
+export async function startRunner({ dataDir, configFile, flags = [], env = SIGNING_ENV, prefix = [], allowPrivate = true }) {
+  const args = [...NODE_ARGS, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir,
+    '--functions', functionsDir, ...(allowPrivate ? ['--allow-private-targets'] : []),
+    ...(configFile ? ['--config', configFile] : []), ...flags];
+  const [command, ...commandArgs] = prefix.length ? [...prefix, process.execPath, ...args] : [process.execPath, ...args];
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
+  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`runner did not start:\n${output.join('')}`)), 30000);
-    const onData = (chunk) => {
-      output.push(chunk.toString());
+    const onData = () => {
       const match = /edgepost runner listening on (http:\/\/\S+)/.exec(output.join(''));
       if (match) {
         clearTimeout(timer);
@@ -42,18 +37,19 @@ export async function startRunner({ dataDir, configFile, flags = [] }) {
       }
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => output.push(chunk.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`runner exited with ${code}:\n${output.join('')}`));
     });
   });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     base,
-    output,
     child,
+    pid: child.pid,
+    output,
+    exited,
     async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill(signal);
       const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 15000))]);
       if (result === null) {
@@ -65,14 +61,28 @@ export async function startRunner({ dataDir, configFile, flags = [] }) {
   };
 }
 
+// Every file of DATA/kv (names as on disk), and the keys they decode to (null: not a key).
+export function kvFiles(dataDir) {
+  return fs.readdirSync(path.join(dataDir, 'kv')).map((name) => ({ name, key: decodeKey(name) }));
+}
+
 export function storedKeys(dataDir) {
-  const dir = path.join(dataDir, 'kv');
-  return fs.readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => decodeKey(name));
+  return kvFiles(dataDir).filter((f) => !f.name.startsWith('.')).map((f) => f.key).sort();
+}
+
+export function makeDataDir() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'edgepost-e2e-'));
+}
+
+export function writeConfig(dataDir, config) {
+  const file = path.join(dataDir, 'config.json');
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
 }
 
 // Runs a CLI command to completion (outbox list/replay, config validate).
 export function runCli(args) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
     env: { ...process.env, ...SIGNING_ENV },
     encoding: 'utf8',
     timeout: 30000,

@@ -5,39 +5,14 @@
 // directory are the runner's and stay in hostile.test.mjs.
 // CTest runs this inside a network namespace with loopback only (deploy/cloudflare/netns.sh).
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { mintClickId } from './click-id.mjs';
+import { ALPHABET, hostileConfig, KEY4, KEY5, signQuery, sleep } from './hostile-network.mjs';
 import { getJson, startRawStub } from './hostile-runner.mjs';
-import { KEY_HEX, networkConfig, TOKEN } from './network.mjs';
+import { KEY_HEX, TOKEN } from './network.mjs';
 import { waitFor } from './stubs.mjs';
 import { startWorkerTarget } from './worker-target.mjs';
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-const HMAC_SECRET = 'hostile-hmac-secret-0123456789abcdef';
-const KEY4 = 'a4'.repeat(32);
-const KEY5 = 'b5'.repeat(32);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// As in hostile.test.mjs (not imported from there: importing a test file registers its tests).
-// The e2e network plus an HMAC advertiser (4) and its offer (600), paid to affiliate 8.
-function hostileConfig({ landing, partner }) {
-  const config = networkConfig({ landing, partner });
-  config.advertisers.push({ id: 4, name: 'Signed', auth: { hmac_secret: HMAC_SECRET } });
-  config.offers.push({ id: 600, advertiser_id: 4, name: 'Signed', url: `${landing}?tid={transaction_id}`,
-    goals: [{ id: 'sale', revenue: { fixed: '3' }, payout: { fixed: '2' } }] });
-  return config;
-}
-
-// docs/postback-auth.md, implemented independently (the same as hostile.test.mjs's signQuery).
-const enc = (s) => Buffer.from(String(s), 'utf8').toString('binary').replace(/[^A-Za-z0-9\-._~]/g,
-  (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-function signQuery(params, secret = HMAC_SECRET) {
-  const base = Object.entries(params).map(([k, v]) => `${enc(k)}=${enc(v)}`).sort().join('&');
-  const signature = crypto.createHmac('sha256', secret).update(base).digest('hex');
-  return `${base}&signature=${signature}`;
-}
 
 // The Worker stores the click record after the redirect (ctx.waitUntil): wait for it, so
 // that a later "nothing was stored" snapshot does not see it arrive.
