@@ -19,12 +19,13 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   nodejs                       the local runner and the wasm tests (Node.js >= 20)
 #   gcovr                        line coverage of lib/
 #   iproute2                     `ip`, to bring up loopback in the Worker tests' network namespace
+#   util-linux                   `prlimit`, `unshare`: the soak test's open-files limit, test namespaces
 apt_packages=(
   cmake ninja-build g++ catch2 nlohmann-json3-dev libbenchmark-dev
   clang-19 lld-19 llvm-19
   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
   libclang-rt-19-dev
-  binaryen wabt emscripten nodejs gcovr iproute2
+  binaryen wabt emscripten nodejs gcovr iproute2 util-linux
 )
 
 missing=()

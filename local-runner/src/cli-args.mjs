@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { parseCidr } from './http-server.mjs';
+import { parseCidr } from './client-address.mjs';
 import { DEFAULTS as OUTBOX } from './outbox.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,7 +30,7 @@ serve
   Loads --config (if given) through config.wasm, refusing to start if it is invalid, then serves:
     GET|HEAD /click     (alias /aff_c)     click.wasm: records the click, redirects (302)
     GET|POST /postback  (alias /aff_lsr)   postback.wasm: records the conversion (JSON answer)
-    GET|HEAD /healthz                       200 "ok"
+    GET|HEAD /healthz                       200 "ok"; 503 JSON while out of a resource (open files, memory)
   Before any function runs: request target over 8392 bytes -> 414, body over 65536 bytes -> 413,
   10 s to receive a request -> 408. REMOTE_ADDR is the TCP peer; X-Forwarded-For is ignored
   unless the peer is a --trusted-proxy.

@@ -4,12 +4,14 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { exhaustedResource } from './resource-health.mjs';
 import { resolveTarget } from './target-policy.mjs';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 const USER_AGENT = 'edgepost-runner/0.1 (partner postback)';
 
-// -> { ok: true, status } when the partner answered 2xx, else { ok: false, status?, error }.
+// -> { ok: true, status } when the partner answered 2xx, else { ok: false, status?, error }, with
+// `exhausted` set when this process ran out of a resource (descriptors) before asking the partner.
 // Never throws.
 export async function deliver(urlText, { timeoutMs = 5000, allowPrivateTargets = false, lookup } = {}) {
   let url;
@@ -35,7 +37,7 @@ export async function deliver(urlText, { timeoutMs = 5000, allowPrivateTargets =
     return await get(url, target, controller.signal);
   } catch (error) {
     if (controller.signal.aborted) return { ok: false, error: `no complete answer within ${timeoutMs} ms` };
-    return { ok: false, error: describeError(error) };
+    return { ok: false, error: describeError(error), ...(exhaustedResource(error) ? { exhausted: error } : {}) };
   } finally {
     clearTimeout(timer);
   }

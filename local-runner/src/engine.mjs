@@ -1,11 +1,12 @@
 // Engines run the edgepost functions (FUNCTIONS/<name>.wasm). Both have one interface:
 //
-//   engine.cgi(name, request)            -> { status, headers, body, exitCode, stderr }
+//   engine.cgi(name, request)            -> { status, headers, body, exitCode, stderr, exhausted? }
 //   engine.command(name, { args, stdin, kv }) -> { exitCode, stdout, stderr }
 //
 // request is the shape wasi-cgi.mjs takes: { method, path, query, headers, body, remoteAddr }.
 // Every run sees the data directory's kv/ folder preopened as /kv (for a command only with
-// kv: true) and the secrets (signing keys) as environment variables.
+// kv: true) and the secrets (signing keys) as environment variables. `exhausted` (node only):
+// an error when a file the function asked for could not be opened for want of descriptors.
 //
 //   node      node:wasi in this process; each module compiled once, instantiated per run.
 //   wasmtime  one `wasmtime run` child process per run: the same .wasm under the reference
@@ -16,9 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { cgiEnvironment, compileFunction, parseCgiOutput, runCgi, runCommand } from './wasi-cgi.mjs';
+import { MAX_OUTPUT_BYTES } from './wasi-instance.mjs';
 
 export const ENGINES = ['node', 'wasmtime'];
-const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 export function functionFile(functionsDir, name) {
   const file = path.join(functionsDir, `${name}.wasm`);
@@ -183,7 +184,7 @@ export function runProcess(binary, argv, { stdin = Buffer.alloc(0), env = proces
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`cannot run ${binary}: ${error.message}`));
+      reject(Object.assign(new Error(`cannot run ${binary}: ${error.message}`), { code: error.code }));
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);

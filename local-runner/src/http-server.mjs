@@ -3,12 +3,14 @@
 //
 //   GET|HEAD  /click     (alias /aff_c)    -> click.wasm
 //   GET|POST  /postback  (alias /aff_lsr)  -> postback.wasm
-//   GET|HEAD  /healthz                     -> 200 "ok"
+//   GET|HEAD  /healthz                     -> 200 "ok", or 503 JSON while a resource is exhausted
 //   anything else                          -> the extra handler (demo pages) or 404 JSON
 
 import http from 'node:http';
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { clientAddress, requestAddress, trustedProxyList } from './client-address.mjs';
+import { logTarget } from './redact.mjs';
+import { SerialQueue } from './serial-queue.mjs';
 
 export const LIMITS = Object.freeze({
   maxTargetBytes: 8192 + 200,  // the library's 8 KiB query limit plus room for path and names
@@ -26,96 +28,8 @@ export const ROUTES = new Map([
   ['/aff_lsr', { fn: 'postback', methods: ['GET', 'POST'] }],
 ]);
 
-// Query parameters whose values are credentials: never written to the access log.
-const SECRET_PARAMS = new Set(['security_token', 'signature']);
 // Framing is Node's business: the function's values for these are not forwarded.
 const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
-
-// The TCP peer, never a header: X-Forwarded-For is whatever the client wants it to be.
-export function clientAddress(socket) {
-  const address = socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
-// "10.0.0.0/8", "2001:db8::/32" or a bare address -> { address, prefix, family }; throws
-// with a sentence naming the value when it is not a CIDR range.
-export function parseCidr(text) {
-  const slash = text.indexOf('/');
-  const address = slash < 0 ? text : text.slice(0, slash);
-  const family = net.isIP(address);
-  if (family === 0) throw new Error(`"${text}" is not an IP address or CIDR range`);
-  const max = family === 4 ? 32 : 128;
-  const prefixText = slash < 0 ? String(max) : text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) {
-    throw new Error(`"${text}": the prefix length must be 0 to ${max}`);
-  }
-  return { address, prefix: Number(prefixText), family: family === 4 ? 'ipv4' : 'ipv6' };
-}
-
-// The trusted proxies of a deployment (--trusted-proxy): CIDR texts -> a predicate on addresses.
-export function trustedProxyList(cidrs = []) {
-  if (cidrs.length === 0) return () => false;
-  const list = new net.BlockList();
-  for (const text of cidrs) {
-    const { address, prefix, family } = parseCidr(text);
-    list.addSubnet(address, prefix, family);
-  }
-  return (address) => {
-    const family = net.isIP(address);
-    return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
-  };
-}
-
-function normalizeAddress(text) {
-  const address = text.trim();
-  const bare = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
-  return net.isIP(bare) ? bare : null;
-}
-
-// REMOTE_ADDR for a request. Without trusted proxies, the TCP peer. When the peer is a trusted
-// proxy, the right-most X-Forwarded-For address that is not itself a trusted proxy (the one the
-// nearest trusted proxy saw); addresses left of it were written by the client and are ignored.
-// A malformed entry stops the walk: the last trusted hop is then the client address.
-export function requestAddress(peer, forwardedFor, isTrusted) {
-  if (!isTrusted(peer) || forwardedFor === undefined) return peer;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
-  let address = peer;
-  for (let i = hops.length - 1; i >= 0; i -= 1) {
-    const hop = normalizeAddress(hops[i]);
-    if (hop === null) return address;
-    address = hop;
-    if (!isTrusted(hop)) return hop;
-  }
-  return address;  // every hop is a trusted proxy: the left-most is the closest to a client
-}
-
-// "/postback?transaction_id=x&security_token=abc" -> "/postback?transaction_id=x&security_token=REDACTED"
-export function redactTarget(target) {
-  const question = target.indexOf('?');
-  if (question < 0) return target;
-  const parts = target.slice(question + 1).split('&').map((part) => {
-    const equals = part.indexOf('=');
-    const rawName = equals < 0 ? part : part.slice(0, equals);
-    let name = rawName;
-    try {
-      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
-    } catch { /* keep the raw name */ }
-    return SECRET_PARAMS.has(name.toLowerCase()) && equals >= 0 ? `${rawName}=REDACTED` : part;
-  });
-  return `${target.slice(0, question)}?${parts.join('&')}`;
-}
-
-// Runs tasks one after another: the functions run one request at a time (node:wasi's start()
-// blocks the thread anyway), and it keeps the wasmtime engine to one child process at a time.
-export class SerialQueue {
-  #tail = Promise.resolve();
-
-  run(task) {
-    const result = this.#tail.then(task);
-    this.#tail = result.catch(() => {});
-    return result;
-  }
-}
 
 // options:
 //   engine      { cgi(name, request) } (engine.mjs)
@@ -124,8 +38,9 @@ export class SerialQueue {
 //   errorLog    (line) => void
 //   extra       async (req, res, { path, query }) => boolean: true if it answered (demo pages)
 //   isReady     () => boolean: false while the runner starts (answers 503)
+//   health      ResourceHealth (resource-health.mjs): counts exhaustion, probes for /healthz
 //   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For is believed
-export function createRunnerServer({ engine, events, accessLog, errorLog, extra, isReady = () => true, limits = LIMITS,
+export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
   trustedProxies = [] }) {
   const queue = new SerialQueue();
   const isTrustedProxy = trustedProxyList(trustedProxies);
@@ -141,11 +56,11 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     const ip = requestAddress(clientAddress(req.socket), req.headers['x-forwarded-for'], isTrustedProxy);
     res.on('close', () => {
       const status = res.writableFinished ? res.statusCode : `${res.headersSent ? res.statusCode : '-'} (connection closed early)`;
-      accessLog(`${new Date().toISOString()} ${ip} ${req.method} ${logTarget(req.url, limits)} ${status} ` +
+      accessLog(`${new Date().toISOString()} ${ip} ${req.method} ${logTarget(req.url, limits.maxTargetBytes)} ${status} ` +
         `${(performance.now() - started).toFixed(1)}ms`);
     });
     handle(req, res, ip).catch((error) => {
-      errorLog(`error: ${req.method} ${logTarget(req.url, limits)}: ${error.stack ?? error.message}`);
+      errorLog(`error: ${req.method} ${logTarget(req.url, limits.maxTargetBytes)}: ${error.stack ?? error.message}`);
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'internal_error', message: 'the runner failed to handle this request' });
       else res.destroy();
     });
@@ -187,6 +102,13 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
 
     if (path === '/healthz') {
       if (!allowMethod(req, res, ['GET', 'HEAD'])) return;
+      const state = health.check();
+      if (!state.ok) {
+        sendJson(res, 503, { error: 'resource_exhausted', message: `out of ${state.resource}`, resource: state.resource, since: state.since,
+          failures: state.failures },
+          { 'Retry-After': '1' });
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': 3 });
       res.end('ok\n');
       return;
@@ -212,11 +134,16 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     try {
       result = await queue.run(() => engine.cgi(route.fn, request));
     } catch (error) {
+      if (health.failed(error, `${req.method} ${path}`)) {
+        sendJson(res, 503, { error: 'resource_exhausted', message: 'the runner is out of a resource; try again shortly' }, { 'Retry-After': '1' });
+        return;
+      }
       if (error.stderr) await events.appendStderr(`${route.fn}.wasm`, error.stderr);
       errorLog(`error: ${route.fn}.wasm failed: ${error.message}`);
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
       return;
     }
+    if (!(result.exhausted && health.failed(result.exhausted, `${req.method} ${path}`))) health.succeeded();
     await events.appendStderr(`${route.fn}.wasm`, result.stderr);
     if (result.exitCode !== 0) {
       errorLog(`error: ${route.fn}.wasm exited with code ${result.exitCode}`);
@@ -281,11 +208,4 @@ function sendJson(res, status, value, headers = {}) {
     ...headers,
   });
   res.end(body);
-}
-
-function logTarget(target, limits) {
-  const redacted = redactTarget(target ?? '');
-  return redacted.length > 300 && Buffer.byteLength(target) > limits.maxTargetBytes
-    ? `${redacted.slice(0, 200)}...(${Buffer.byteLength(target)} bytes)`
-    : redacted;
 }

@@ -28,6 +28,7 @@ export const DEFAULTS = Object.freeze({
   concurrency: 8,
 });
 export const MAX_DELAY_MS = 60 * 60 * 1000;
+const EXHAUSTED_RETRY_MS = 5000;
 export const DELIVERED_RETENTION_SECONDS = 30 * 24 * 3600;
 
 const toSeconds = (ms) => Math.round(ms) / 1000;
@@ -53,13 +54,15 @@ export function normalizeEntry(record, nowMs = Date.now()) {
 
 export class OutboxDispatcher {
   // options: see DEFAULTS, plus allowPrivateTargets, deliver (for tests), onEvent(event),
-  // log(message) for operator-facing lines.
+  // log(message) for operator-facing lines, exhausted(error, what) -> true when the error was
+  // this process running out of a resource and has been reported (ResourceHealth.failed).
   constructor(kv, options = {}) {
     this.kv = kv instanceof KvDir ? kv : new KvDir(kv);
     this.options = { ...DEFAULTS, ...options };
     this.deliver = options.deliver ?? httpDeliver;
     this.onEvent = options.onEvent ?? (() => {});
     this.log = options.log ?? (() => {});
+    this.exhausted = options.exhausted ?? (() => false);
     this.inFlight = new Map();  // key -> promise of the delivery
     this.cache = new Map();     // key -> { version, entry }: unchanged files are not re-read
     this.timer = null;
@@ -73,7 +76,7 @@ export class OutboxDispatcher {
       try {
         await this.scan();
       } catch (error) {
-        this.log(`outbox: scan failed: ${error.message}`);
+        if (!this.exhausted(error, 'outbox scan')) this.log(`outbox: scan failed: ${error.message}`);
       }
       if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
     };
@@ -119,7 +122,9 @@ export class OutboxDispatcher {
     for (const { key, entry } of due) {
       if (this.stopped || this.inFlight.size >= this.options.concurrency) break;
       const run = this.#attempt(key, entry)
-        .catch((error) => this.log(`outbox: ${key}: ${error.message}`))
+        .catch((error) => {
+          if (!this.exhausted(error, 'outbox delivery')) this.log(`outbox: ${key}: ${error.message}`);
+        })
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, run);
     }
@@ -150,7 +155,8 @@ export class OutboxDispatcher {
       // Logged once per version of the file, then left for a person to look at.
       this.log(`outbox: ${key}: unreadable entry skipped: ${error.message}`);
     }
-    this.cache.set(key, { version, entry });
+    // Of a delivered or dead entry only its state is kept: the scan needs no more of it.
+    this.cache.set(key, { version, entry: entry === null || entry.state === 'pending' ? entry : { state: entry.state } });
     return entry;
   }
 
@@ -177,6 +183,11 @@ export class OutboxDispatcher {
       allowPrivateTargets: this.options.allowPrivateTargets ?? false,
     });
     const doneMs = Date.now();
+    if (result.exhausted && this.exhausted(result.exhausted, 'outbox delivery')) {
+      // The partner was never asked: not an attempt. Tried again once descriptors are back.
+      await this.#write(key, { ...entry, next_attempt_at: toSeconds(doneMs + EXHAUSTED_RETRY_MS) });
+      return;
+    }
     // `status` (the partner's HTTP status) and `last_error` describe the latest attempt only.
     const { status: _status, last_error: _error, ...base } = leased;
     const answered = result.status ? { status: result.status } : {};

@@ -10,6 +10,7 @@ import { EventsLog } from './events-log.mjs';
 import { createRunnerServer } from './http-server.mjs';
 import { KvDir } from './kv-dir.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
+import { ResourceHealth } from './resource-health.mjs';
 import { resolveSigningKeys } from './signing-keys.mjs';
 
 export const READY_LINE = 'edgepost runner listening on';
@@ -63,9 +64,11 @@ export async function startRunner(options, io = {}) {
   const events = new EventsLog(path.join(options.dataDir, 'events.log'), { warn: err });
   let ready = false;
   let demoRoutes = null;
+  const health = new ResourceHealth({ log: err, probePath: kvDir });
   const server = createRunnerServer({
     engine,
     events,
+    health,
     accessLog: out,
     errorLog: err,
     isReady: () => ready,
@@ -121,6 +124,7 @@ export async function startRunner(options, io = {}) {
       out(describeDelivery(event));
     },
     log: err,
+    exhausted: (error, what) => health.failed(error, what),
   });
   outbox.start();
 
@@ -131,7 +135,7 @@ export async function startRunner(options, io = {}) {
         out(`sweep: deleted ${result.expired} expired records and ${result.leftovers} leftover temporary files`);
       }
     } catch (error) {
-      err(`sweep failed: ${error.message}`);
+      if (!health.failed(error, 'sweep')) err(`sweep failed: ${error.message}`);
     }
   };
   sweep();
@@ -159,7 +163,7 @@ export async function startRunner(options, io = {}) {
       await Promise.all([stopped, outbox.stop()]);
       clearInterval(idle);
       clearTimeout(force);
-      await events.flush();
+      await events.close();
     })();
     return closing;
   };

@@ -6,7 +6,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EventsLog } from '../src/events-log.mjs';
-import { clientAddress, createRunnerServer, LIMITS, redactTarget, requestAddress, trustedProxyList } from '../src/http-server.mjs';
+import { clientAddress, requestAddress, trustedProxyList } from '../src/client-address.mjs';
+import { createRunnerServer, LIMITS } from '../src/http-server.mjs';
+import { redactTarget } from '../src/redact.mjs';
+import { ResourceHealth } from '../src/resource-health.mjs';
 import { request, tempDir, waitFor } from './helpers.mjs';
 
 function fakeEngine(answer) {
@@ -32,13 +35,14 @@ function fakeEngine(answer) {
   return engine;
 }
 
-async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies } = {}) {
+async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies, probe } = {}) {
   const dir = tempDir(t);
   const access = [];
   const errors = [];
   const warnings = [];
   const events = new EventsLog(path.join(dir, 'events.log'), { warn: (line) => warnings.push(line) });
-  const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra, trustedProxies });
+  const health = new ResourceHealth({ log: (l) => errors.push(l), probePath: dir, ...(probe ? { probe } : {}) });
+  const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra, trustedProxies, health });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
   return { engine, server, events, access, errors, warnings, dir, origin: `http://127.0.0.1:${server.address().port}` };
@@ -257,4 +261,29 @@ test('REMOTE_ADDR follows X-Forwarded-For only from a trusted proxy peer', async
   assert.equal(plain.engine.calls[0].req.remoteAddr, '127.0.0.1');
   assert.equal(behind.engine.calls[0].req.remoteAddr, '198.51.100.20');
   assert.match(behind.access.at(-1), / 198\.51\.100\.20 GET /);
+});
+
+test('out of descriptors: 503 with Retry-After (not 500), /healthz 503 while it lasts, then recovery by itself', async (t) => {
+  let exhausted = true;
+  const engine = fakeEngine();
+  const real = engine.cgi;
+  engine.cgi = async (name, req) => {
+    if (exhausted) throw Object.assign(new Error('UVWASI_EMFILE, uvwasi_init'), { code: 'UVWASI_EMFILE' });
+    return real(name, req);
+  };
+  const s = await start(t, { engine, probe: () => { if (exhausted) throw Object.assign(new Error('EMFILE'), { code: 'EMFILE' }); } });
+  for (let i = 0; i < 20; i += 1) {
+    const click = await request(`${s.origin}/click?offer_id=1`);
+    assert.equal(click.status, 503);
+    assert.equal(click.headers['retry-after'], '1');
+    assert.equal(JSON.parse(click.body).error, 'resource_exhausted');
+  }
+  const health = await request(`${s.origin}/healthz`);
+  assert.equal(health.status, 503);
+  assert.equal(JSON.parse(health.body).failures, 21);
+  assert.equal(s.errors.filter((line) => line.startsWith('resource exhausted')).length, 1, 'logged once, not per request');
+  exhausted = false;
+  assert.equal((await request(`${s.origin}/click?offer_id=1`)).status, 302);
+  assert.equal((await request(`${s.origin}/healthz`)).status, 200);
+  assert.match(s.errors.at(-1), /^resource recovered: .*21 failure\(s\)/);
 });

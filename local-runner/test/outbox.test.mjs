@@ -224,3 +224,41 @@ test('listEntries shows new, pending, delivered and dead entries with their stat
   ]);
   assert.deepEqual((await listEntries(kv, { state: 'pending' })).map((e) => e.id), ['a-7']);
 });
+
+test('a delivery this process could not even start (out of descriptors) spends no attempt', async (t) => {
+  const kv = setup(t);
+  const stub = await startStub(t);
+  await queue(kv, 'fd-7', `${stub.origin}/pb`);
+  let exhausted = true;
+  const reported = [];
+  const deliver = async (url, options) => {
+    if (exhausted) {
+      const error = Object.assign(new Error('socket: too many open files'), { code: 'EMFILE' });
+      return { ok: false, error: `EMFILE: ${error.message}`, exhausted: error };
+    }
+    const { deliver: real } = await import('../src/deliver.mjs');
+    return real(url, options);
+  };
+  const { outbox, events } = dispatcher(t, kv, {
+    maxAttempts: 2,
+    deliver,
+    exhausted: (error, what) => {
+      reported.push([error.code, what]);
+      return true;
+    },
+  });
+  for (let i = 0; i < 5; i += 1) {
+    await outbox.scan();
+    await outbox.settle();
+    await kv.writeReplace('outbox/fd-7', JSON.stringify({ ...(await entry(kv, 'fd-7')), next_attempt_at: 0 }));
+  }
+  assert.equal((await entry(kv, 'fd-7')).attempts, 0, 'five failed starts, no attempt spent');
+  assert.equal((await entry(kv, 'fd-7')).state, 'pending');
+  assert.deepEqual(reported[0], ['EMFILE', 'outbox delivery']);
+  assert.equal(reported.length, 5);
+  assert.equal(events.length, 0);
+  exhausted = false;
+  outbox.start();
+  await waitFor(async () => (await entry(kv, 'fd-7')).state === 'delivered', { what: 'delivery once descriptors are back' });
+  assert.equal(stub.requests.length, 1);
+});

@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeKey } from '../../local-runner/src/kv-dir.mjs';
+import { RUNNER_ENV } from '../../local-runner/src/relaunch.mjs';
 import { functionsDir } from './functions.mjs';
 import { SIGNING_ENV } from './network.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(repo, 'local-runner/cli.mjs');
-// The flag cli.mjs would re-execute itself with: given here, the spawned process IS the server
-// (no relaying parent), so its pid is the one to SIGKILL or to read VmRSS of.
+// The flag (and environment) cli.mjs would re-execute itself with: given here, the spawned
+// process IS the server (no relaying parent), so its pid is the one to SIGKILL or to read VmRSS of.
 const NODE_ARGS = ['--no-turbo-fast-api-calls', CLI];
 
 // Starts `serve` on a free port and resolves once it listens.
@@ -22,7 +23,7 @@ export async function startRunner({ dataDir, configFile, flags = [], env = SIGNI
     '--functions', functionsDir, ...(allowPrivate ? ['--allow-private-targets'] : []),
     ...(configFile ? ['--config', configFile] : []), ...flags];
   const [command, ...commandArgs] = prefix.length ? [...prefix, process.execPath, ...args] : [process.execPath, ...args];
-  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, commandArgs, { env: { ...RUNNER_ENV, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
   child.stdout.on('data', (chunk) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk) => output.push(chunk.toString()));
@@ -51,7 +52,9 @@ export async function startRunner({ dataDir, configFile, flags = [], env = SIGNI
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill(signal);
-      const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 15000))]);
+      let timer;
+      const result = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r(null), 15000); })]);
+      clearTimeout(timer);  // a pending timer would keep the test process alive for 15 s
       if (result === null) {
         child.kill('SIGKILL');
         throw new Error('runner did not stop within 15 s');
