@@ -119,24 +119,24 @@ class WasmtimeEngine {
     this.timeoutMs = timeoutMs;
   }
 
-  // The argument list of `wasmtime run`. Request variables are passed as --env NAME=VALUE.
-  // Secrets (CGI functions only) are passed by name (--env NAME: wasmtime copies the value
-  // from its own environment), so that they never appear in a process listing.
-  commandLine(name, { env = {}, args = [], kv = true, secrets = false } = {}) {
+  // The argument list of `wasmtime run`. Variables are passed by name only (--env NAME:
+  // wasmtime copies the value from its own environment, which #run sets): neither the request
+  // (its query string carries the advertiser's security_token, its headers cookies) nor the
+  // secrets ever appear on a command line, which any local user can read.
+  commandLine(name, { env = {}, args = [], kv = true } = {}) {
     const file = this.files.get(name);
     if (!file) throw new Error(`function ${name} was not loaded`);
     const argv = ['run'];
     if (kv) argv.push('--dir', `${this.kvDir}::/kv`);
-    for (const [variable, value] of Object.entries(env)) argv.push('--env', `${variable}=${value}`);
-    if (secrets) for (const variable of Object.keys(this.secrets)) argv.push('--env', variable);
+    for (const variable of Object.keys(env)) argv.push('--env', variable);
     argv.push(file, ...args);
     return argv;
   }
 
   async cgi(name, request) {
     const body = Buffer.from(request.body ?? '');
-    const argv = this.commandLine(name, { env: cgiEnvironment(request, body.length), secrets: true });
-    const run = await this.#run(name, argv, body);
+    const env = { ...cgiEnvironment(request, body.length), ...this.secrets };
+    const run = await this.#run(name, this.commandLine(name, { env }), body, env);
     return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr: run.stderr.toString('utf8') };
   }
 
@@ -145,10 +145,10 @@ class WasmtimeEngine {
     return { exitCode: run.exitCode, stdout: run.stdout.toString('utf8'), stderr: run.stderr.toString('utf8') };
   }
 
-  async #run(name, argv, stdin) {
+  async #run(name, argv, stdin, env = {}) {
     const run = await runProcess(this.binary, argv, {
       stdin,
-      env: { ...process.env, ...this.secrets },
+      env: { ...process.env, ...env },
       timeoutMs: this.timeoutMs,
     });
     if (run.timedOut) throw new Error(`${name}: wasmtime did not finish within ${this.timeoutMs} ms (killed)`);

@@ -66,27 +66,34 @@ for (const kind of ['node', 'wasmtime']) {
   });
 }
 
-test('wasmtime engine: the exact command line, with secrets passed by name only', async (t) => {
+test('wasmtime engine: the exact command line, with request data and secrets passed by name only', async (t) => {
   const { root, functionsDir, kvDir } = setup(t);
   const log = path.join(root, 'argv.log');
   process.env.FAKE_WASMTIME_LOG = log;
   t.after(() => delete process.env.FAKE_WASMTIME_LOG);
-  const engine = await createEngine({ kind: 'wasmtime', functionsDir, kvDir, secrets: SECRETS, functions: ['click', 'config'], wasmtime: FAKE_WASMTIME });
+  fs.copyFileSync(FIXTURE_WASM, path.join(functionsDir, 'postback.wasm'));
+  const engine = await createEngine({ kind: 'wasmtime', functionsDir, kvDir, secrets: SECRETS, functions: ['postback', 'config'], wasmtime: FAKE_WASMTIME });
   assert.equal(engine.description, `wasmtime 0.0.0-fake (edgepost test double) (${FAKE_WASMTIME})`);
-  await engine.cgi('click', { method: 'GET', path: '/click', query: 'offer_id=1&aff_id=2', headers: { host: 'h' }, remoteAddr: '::1' });
+  const response = await engine.cgi('postback', {
+    method: 'GET', path: '/postback', query: 'transaction_id=t&security_token=adv-secret', headers: { host: 'h', cookie: 'session=c00kie' }, remoteAddr: '::1',
+  });
+  assert.ok(lines(response.body, 'env=').includes('QUERY_STRING=transaction_id=t&security_token=adv-secret'), 'the function still gets it');
+  assert.ok(lines(response.body, 'env=').includes('HTTP_COOKIE=session=c00kie'));
   await engine.command('config', { args: ['validate'], stdin: '{}' });
 
   const [version, cgi, command] = fs.readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   assert.deepEqual(version, ['--version']);
   assert.deepEqual(cgi, [
     'run', '--dir', `${kvDir}::/kv`,
-    '--env', 'GATEWAY_INTERFACE=CGI/1.1', '--env', 'SERVER_PROTOCOL=HTTP/1.1', '--env', 'REQUEST_METHOD=GET',
-    '--env', 'PATH_INFO=/click', '--env', 'QUERY_STRING=offer_id=1&aff_id=2', '--env', 'REMOTE_ADDR=::1',
-    '--env', 'HTTP_HOST=h',
+    '--env', 'GATEWAY_INTERFACE', '--env', 'SERVER_PROTOCOL', '--env', 'REQUEST_METHOD',
+    '--env', 'PATH_INFO', '--env', 'QUERY_STRING', '--env', 'REMOTE_ADDR',
+    '--env', 'HTTP_HOST', '--env', 'HTTP_COOKIE',
     '--env', 'EDGEPOST_SIGNING_KEYS', '--env', 'EDGEPOST_SIGNING_KEY_ID',
-    path.join(functionsDir, 'click.wasm'),
+    path.join(functionsDir, 'postback.wasm'),
   ]);
-  assert.ok(!JSON.stringify(cgi).includes(SECRETS.EDGEPOST_SIGNING_KEYS.slice(2)), 'the secret is not on the command line');
+  for (const secret of [SECRETS.EDGEPOST_SIGNING_KEYS.slice(2), 'adv-secret', 'c00kie', 'transaction_id']) {
+    assert.ok(!JSON.stringify(cgi).includes(secret), `${secret} is not on the command line`);
+  }
   assert.deepEqual(command, ['run', path.join(functionsDir, 'config.wasm'), 'validate'], 'no /kv, no keys for a validation');
 });
 
