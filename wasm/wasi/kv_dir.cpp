@@ -153,6 +153,14 @@ Expected<PutResult, KvError> DirectoryKv::put(std::string_view key, std::string_
     ::unlink(temp->c_str());
     return Unexpected{KvError::io_error};
   }
+  return sync_directory();
+}
+
+Expected<PutResult, KvError> DirectoryKv::sync_directory() const {
+  const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Unexpected{KvError::io_error};
+  const bool synced = ::fsync(fd) == 0;
+  if (::close(fd) != 0 || !synced) return Unexpected{KvError::io_error};
   return PutResult::written;
 }
 
@@ -166,7 +174,9 @@ Expected<PutResult, KvError> DirectoryKv::put_if_absent(std::string_view key,
   const int linked = ::link(temp->c_str(), path->c_str());
   const int link_errno = errno;
   ::unlink(temp->c_str());
-  if (linked == 0) return PutResult::written;
+  // A claim is acknowledged only once its name is durable: a 200 must not be lost to a power
+  // cut. If the sync fails, the caller answers 503 and the retry finds the claim taken.
+  if (linked == 0) return sync_directory();
   if (link_errno == EEXIST) return PutResult::exists;
   return Unexpected{KvError::io_error};
 }
@@ -174,8 +184,11 @@ Expected<PutResult, KvError> DirectoryKv::put_if_absent(std::string_view key,
 Expected<PutResult, KvError> DirectoryKv::remove(std::string_view key) const {
   const auto path = path_of(key);
   if (!path) return Unexpected{path.error()};
-  if (::unlink(path->c_str()) != 0 && errno != ENOENT) return Unexpected{KvError::io_error};
-  return PutResult::written;
+  if (::unlink(path->c_str()) != 0) {
+    if (errno == ENOENT) return PutResult::written;
+    return Unexpected{KvError::io_error};
+  }
+  return sync_directory();
 }
 
 Expected<std::vector<std::string>, KvError> DirectoryKv::keys_with_prefix(

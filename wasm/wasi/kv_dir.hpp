@@ -26,16 +26,18 @@ class DirectoryKv {
 
   // nullopt when the key is absent or expired at `now`.
   Expected<std::optional<std::string>, KvError> get(std::string_view key, std::int64_t now) const;
-  // expires_at: Unix seconds, 0 for never. Replaces atomically (temp file, fsync, rename).
+  // expires_at: Unix seconds, 0 for never. Replaces atomically (temp file, fsync, rename,
+  // fsync of the directory): once it returns, the new value survives a power cut.
   Expected<PutResult, KvError> put(std::string_view key, std::string_view value,
                                    std::int64_t expires_at) const;
-  // Writes only when the key does not exist (temp file, fsync, link): the value is complete
+  // Writes only when the key does not exist (temp file, fsync, link, fsync of the directory):
+  // the value is complete
   // from the moment the key exists, and of two writers exactly one gets `written`. An
   // expired key that the runner has not swept yet still counts as existing: deleting it here
   // could race with another writer's fresh value.
   Expected<PutResult, KvError> put_if_absent(std::string_view key, std::string_view value,
                                              std::int64_t expires_at) const;
-  // Removing an absent key is not an error.
+  // Removing an absent key is not an error. The removal is made durable like a write.
   Expected<PutResult, KvError> remove(std::string_view key) const;
   // Every key that starts with `prefix`, expired or not, in no particular order.
   Expected<std::vector<std::string>, KvError> keys_with_prefix(std::string_view prefix) const;
@@ -43,6 +45,9 @@ class DirectoryKv {
  private:
   Expected<std::string, KvError> path_of(std::string_view key) const;
   Expected<std::string, KvError> write_temp(std::string_view value, std::int64_t expires_at) const;
+  // A name created or removed by link, rename or unlink is durable only once the directory
+  // holding it is synced; the file's own fsync does not cover it.
+  Expected<PutResult, KvError> sync_directory() const;
 
   std::string root_;
 };
