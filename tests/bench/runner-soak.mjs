@@ -44,6 +44,10 @@ const result = await mixedLoad(runner.base, {
   },
 });
 print(result.sent, started);
-if (result.failures.length) console.log(`failures:\n${result.failures.join('\n')}`);
+if (result.failures.length) {
+  const alive = runner.child.exitCode === null && runner.child.signalCode === null;
+  console.log(`failures:\n${result.failures.join('\n')}\nrunner ${alive ? 'still running' : `exited (${runner.child.exitCode ?? runner.child.signalCode})`}; ` +
+    `its last lines:\n${runner.output.join('').split('\n').slice(-15).join('\n')}`);
+}
 await close();
 process.exitCode = result.failures.length ? 1 : 0;

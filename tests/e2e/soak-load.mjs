@@ -70,7 +70,10 @@ export async function mixedLoad(base, { requests, concurrency, onProgress = () =
   try {
     // `concurrency` workers, each with one request under way at any time.
     await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < pairs && failures.length < 10) await pair(next++);
+      while (next < pairs && failures.length < 10) {
+        const i = next++;
+        await pair(i).catch((error) => failures.push(`pair ${i}: ${error.code ?? error.message}`));
+      }
     }));
   } finally {
     agent.destroy();
