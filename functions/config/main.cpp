@@ -6,7 +6,6 @@
 // on errors.
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <string_view>
 #include "edgepost/json_text.hpp"
@@ -61,15 +60,11 @@ int main(int argc, char** argv) {
   // New records are written first, so a failure here leaves the old entities, not none.
   const auto stored = store.keys_with_prefix(edgepost::kConfigKeyPrefix);
   if (!stored) return fail(std::string(edgepost::wasi::kv_error_message(stored.error())));
-  std::set<std::string> current;
-  for (const auto& record : records) current.insert(record.key);
-  std::size_t removed = 0;
-  for (const std::string& key : *stored) {
-    if (current.count(key) != 0) continue;
+  const auto stale = edgepost::stale_config_keys(records, *stored);
+  for (const std::string& key : stale) {
     if (const auto gone = store.remove(key); !gone) {
       return fail(key + ": " + std::string(edgepost::wasi::kv_error_message(gone.error())));
     }
-    ++removed;
   }
-  return finish({{"ok", true}, {"records", records.size()}, {"removed", removed}}, true);
+  return finish({{"ok", true}, {"records", records.size()}, {"removed", stale.size()}}, true);
 }

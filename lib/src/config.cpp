@@ -690,6 +690,17 @@ std::vector<ConfigRecord> config_records(const Config& config) {
   return records;
 }
 
+std::vector<std::string> stale_config_keys(const std::vector<ConfigRecord>& records,
+                                           const std::vector<std::string>& stored_keys) {
+  std::set<std::string_view> current;
+  for (const ConfigRecord& record : records) current.insert(record.key);
+  std::set<std::string> stale;
+  for (const std::string& key : stored_keys) {
+    if (key.rfind(kConfigKeyPrefix, 0) == 0 && current.count(key) == 0) stale.insert(key);
+  }
+  return {stale.begin(), stale.end()};
+}
+
 Expected<Offer, std::vector<ConfigError>> parse_offer_record(std::string_view json_text) {
   return parse_record<Offer>(
       json_text,

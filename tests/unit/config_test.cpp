@@ -326,3 +326,20 @@ TEST_CASE("statuses by name", "[config]") {
   }
   CHECK_FALSE(edgepost::parse_status("Approved").has_value());
 }
+
+TEST_CASE("stale config keys: stored config records no longer written, nothing else", "[config]") {
+  const auto records = edgepost::config_records(fixtures::config());
+  std::vector<std::string> stored;
+  for (const auto& record : records) stored.push_back(record.key);
+  CHECK(edgepost::stale_config_keys(records, stored).empty());
+
+  stored.push_back(edgepost::offer_key(999));      // an offer removed from the config
+  stored.push_back(edgepost::affiliate_key(42));   // an affiliate removed
+  stored.push_back(edgepost::offer_key(999));      // listed twice: named once
+  stored.push_back("click/abc");                   // not config: never named
+  stored.push_back("configuration");               // looks alike, outside the prefix
+  CHECK(edgepost::stale_config_keys(records, stored) ==
+        std::vector<std::string>{edgepost::affiliate_key(42), edgepost::offer_key(999)});
+  CHECK(edgepost::stale_config_keys({}, {edgepost::offer_key(1)}) ==
+        std::vector<std::string>{edgepost::offer_key(1)});
+}

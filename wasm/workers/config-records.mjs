@@ -1,11 +1,13 @@
 // Config JSON -> one KV record per entity, validated by the library itself (the same
 // Emscripten module the Worker runs, loaded in Node), so what is uploaded is what decide()
-// accepts. -> { ok: true, records: [{key, value}] } or { ok: false, errors: [...] }.
+// accepts; with the keys stored now, also which of them the upload must delete (the library's
+// stale_config_keys). -> { ok: true, records: [{key, value}], deletes: [key] } or
+// { ok: false, errors: [...] }; throws on a malformed list of stored keys.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export async function configRecords(bundle, configText) {
+export async function configRecords(bundle, configText, storedKeys = []) {
   const { default: createEdgepost } = await import(pathToFileURL(path.join(bundle, 'edgepost.mjs')).href);
   const compiled = new WebAssembly.Module(fs.readFileSync(path.join(bundle, 'edgepost.wasm')));
   const module = await createEdgepost({
@@ -16,10 +18,17 @@ export async function configRecords(bundle, configText) {
       return instance.exports;
     },
   });
-  const size = module.lengthBytesUTF8(configText) + 1;
-  const pointer = module._malloc(size);
-  module.stringToUTF8(configText, pointer, size);
-  const result = JSON.parse(module.UTF8ToString(module._ep_config_records(pointer)));
-  module._free(pointer);
+  const toModule = (text) => {
+    const size = module.lengthBytesUTF8(text) + 1;
+    const pointer = module._malloc(size);
+    module.stringToUTF8(text, pointer, size);
+    return pointer;
+  };
+  const config = toModule(configText);
+  const stored = toModule(JSON.stringify(storedKeys));
+  const result = JSON.parse(module.UTF8ToString(module._ep_config_records(config, stored)));
+  module._free(config);
+  module._free(stored);
+  if (result.error) throw new Error(result.error);
   return result;
 }

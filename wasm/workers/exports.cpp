@@ -229,19 +229,29 @@ EMSCRIPTEN_KEEPALIVE const char* ep_decide_duplicate(const char* input) {
   return answer(decision_json(edgepost::decide_duplicate(claim, now->get<std::int64_t>())));
 }
 
-// config JSON text -> {"ok":true,"records":[{"key","value"}]} or {"ok":false,"errors":[...]}
-EMSCRIPTEN_KEEPALIVE const char* ep_config_records(const char* config_text) {
+// config JSON text, and the config keys stored now as a JSON array of strings (null or "" for
+// none) -> {"ok":true,"records":[{"key","value"}],"deletes":[key,...]} or
+// {"ok":false,"errors":[...]}. The deletes are what the upload must remove after writing.
+EMSCRIPTEN_KEEPALIVE const char* ep_config_records(const char* config_text, const char* stored_keys) {
   const auto config = edgepost::load_config(config_text ? config_text : "");
   if (!config) {
     json errors = json::array();
     for (const ConfigError& e : config.error()) errors.push_back(describe(e));
     return answer(json{{"ok", false}, {"errors", errors}});
   }
-  json records = json::array();
-  for (const ConfigRecord& r : config_records(*config)) {
-    records.push_back({{"key", r.key}, {"value", r.value}});
+  std::vector<std::string> stored;
+  if (stored_keys != nullptr && *stored_keys != '\0') {
+    const json keys = json::parse(stored_keys, nullptr, false);
+    if (keys.is_discarded() || !keys.is_array()) return fail("stored keys must be a JSON array of strings");
+    for (const json& key : keys) {
+      if (!key.is_string()) return fail("stored keys must be a JSON array of strings");
+      stored.push_back(key.get<std::string>());
+    }
   }
-  return answer(json{{"ok", true}, {"records", records}});
+  const auto written = config_records(*config);
+  json records = json::array();
+  for (const ConfigRecord& r : written) records.push_back({{"key", r.key}, {"value", r.value}});
+  return answer(json{{"ok", true}, {"records", records}, {"deletes", stale_config_keys(written, stored)}});
 }
 
 }  // extern "C"
