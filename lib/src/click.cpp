@@ -128,6 +128,10 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
                   env.now);
   }
 
+  // A HEAD (link checkers, prefetch) is not a click: it gets the redirect with an empty
+  // transaction_id, so that no valid signed ID exists without its click record and event.
+  if (!plan.record) return redirect(render(offer->landing, click_macros(plan, "", env.now)));
+
   ClickId click;
   click.click_time = static_cast<std::uint32_t>(env.now);
   click.offer_id = plan.offer_id;
@@ -136,7 +140,6 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
   const std::string transaction_id = mint_click_id(click, *env.keys);
 
   Decision decision = redirect(render(offer->landing, click_macros(plan, transaction_id, env.now)));
-  if (!plan.record) return decision;
   const std::string record = click_record(plan, transaction_id, env.now);
   decision.writes.push_back(
       KvWrite{click_key(transaction_id), record, offer->attribution_window_seconds});

@@ -88,11 +88,23 @@ TEST_CASE("no request parameter can move the redirect to another host", "[click]
   }
 }
 
-TEST_CASE("HEAD redirects without counting a click", "[click]") {
+TEST_CASE("HEAD redirects without counting a click or minting an ID", "[click]") {
   const Decision decision = click("offer_id=100&aff_id=7", fixtures::all_records(), "HEAD");
   CHECK(decision.response.status == 302);
   CHECK(decision.writes.empty());
   CHECK(decision.events.empty());
+  // A signed ID with no click record would be attributed later: none may leave a HEAD.
+  const auto location = edgepost::parse_http_url(header(decision, "location"));
+  REQUIRE(location.has_value());
+  CHECK(location->host == "shop.example");
+  const std::string target = header(decision, "location");
+  const auto tid = target.find("tid=");
+  REQUIRE(tid != std::string::npos);
+  CHECK((tid + 4 == target.size() || target[tid + 4] == '&'));
+  const Decision get = click("offer_id=100&aff_id=7", fixtures::all_records(), "GET");
+  const std::string minted = header(get, "location");
+  CHECK(minted.find("tid=", 0) != std::string::npos);
+  CHECK(minted[minted.find("tid=") + 4] != '&');
 }
 
 TEST_CASE("each click gets its own ID", "[click]") {

@@ -17,7 +17,7 @@ struct ClickPlan {
   Params params;
   std::uint32_t offer_id = 0;
   std::uint32_t affiliate_id = 0;
-  bool record = true;  // HEAD (link checkers, prefetch) redirects without counting a click
+  bool record = true;  // HEAD (link checkers, prefetch): a redirect, no click, no ID minted
   std::vector<std::string> keys;  // to read: the offer and the affiliate records
 };
 
