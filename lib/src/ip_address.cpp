@@ -199,21 +199,6 @@ std::string format_ipv6(const IpAddress& address) {
   return text;
 }
 
-struct Range {
-  std::array<std::uint8_t, 4> start;
-  int prefix_length;
-};
-
-constexpr Range kPrivateV4[] = {
-    {{0, 0, 0, 0}, 8},       // "this network", 0.0.0.0 is the unspecified address
-    {{10, 0, 0, 0}, 8},      // private
-    {{100, 64, 0, 0}, 10},   // carrier-grade NAT
-    {{127, 0, 0, 0}, 8},     // loopback
-    {{169, 254, 0, 0}, 16},  // link-local, where cloud metadata services live
-    {{172, 16, 0, 0}, 12},   // private
-    {{192, 168, 0, 0}, 16},  // private
-};
-
 }  // namespace
 
 std::optional<IpAddress> parse_ip_address(std::string_view text) {
@@ -248,24 +233,6 @@ bool cidr_contains(const CidrRange& range, const IpAddress& address) noexcept {
   const IpAddress host = range.network.v6 ? address : unmapped(address);
   if (host.v6 != range.network.v6) return false;
   return same_prefix(range.network.bytes, host.bytes, range.prefix_length);
-}
-
-bool is_private_or_local(const IpAddress& address) noexcept {
-  const IpAddress host = unmapped(address);
-  if (!host.v6) {
-    for (const Range& range : kPrivateV4) {
-      Bytes start{};
-      for (int i = 0; i < 4; ++i) start[i] = range.start[i];
-      if (same_prefix(start, host.bytes, range.prefix_length)) return true;
-    }
-    return false;
-  }
-  const Bytes& b = host.bytes;
-  bool zero_but_last = true;
-  for (int i = 0; i < 15; ++i) zero_but_last = zero_but_last && b[i] == 0;
-  if (zero_but_last && b[15] <= 1) return true;            // :: and ::1
-  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return true;  // fe80::/10
-  return (b[0] & 0xFE) == 0xFC;                            // fc00::/7
 }
 
 }  // namespace edgepost

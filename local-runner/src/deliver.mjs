@@ -13,7 +13,8 @@ const USER_AGENT = 'edgepost-runner/0.1 (partner postback)';
 // -> { ok: true, status } when the partner answered 2xx, else { ok: false, status?, error }, with
 // `exhausted` set when this process ran out of a resource (descriptors) before asking the partner.
 // Never throws.
-export async function deliver(urlText, { timeoutMs = 5000, allowPrivateTargets = false, lookup } = {}) {
+// judge: the partner-target policy (target-policy.mjs targetJudge), needed unless allowPrivateTargets.
+export async function deliver(urlText, { timeoutMs = 5000, allowPrivateTargets = false, lookup, judge } = {}) {
   let url;
   try {
     url = new URL(urlText);
@@ -31,7 +32,7 @@ export async function deliver(urlText, { timeoutMs = 5000, allowPrivateTargets =
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const target = await withAbort(
-      resolveTarget(url.hostname, { allowPrivate: allowPrivateTargets, ...(lookup ? { lookup } : {}) }),
+      resolveTarget(url.hostname, { allowPrivate: allowPrivateTargets, judge, ...(lookup ? { lookup } : {}) }),
       controller.signal,
     );
     return await get(url, target, controller.signal);

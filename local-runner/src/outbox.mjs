@@ -53,7 +53,8 @@ export function normalizeEntry(record, nowMs = Date.now()) {
 }
 
 export class OutboxDispatcher {
-  // options: see DEFAULTS, plus allowPrivateTargets, deliver (for tests), onEvent(event),
+  // options: see DEFAULTS, plus allowPrivateTargets, judge (the partner-target policy,
+  // target-policy.mjs), deliver (for tests), onEvent(event),
   // log(message) for operator-facing lines, exhausted(error, what) -> true when the error was
   // this process running out of a resource and has been reported (ResourceHealth.failed).
   constructor(kv, options = {}) {
@@ -181,6 +182,7 @@ export class OutboxDispatcher {
     const result = await this.deliver(entry.url, {
       timeoutMs,
       allowPrivateTargets: this.options.allowPrivateTargets ?? false,
+      judge: this.options.judge,
     });
     const doneMs = Date.now();
     if (result.exhausted && this.exhausted(result.exhausted, 'outbox delivery')) {

@@ -12,6 +12,7 @@ import { KvDir } from './kv-dir.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
 import { ResourceHealth } from './resource-health.mjs';
 import { resolveSigningKeys } from './signing-keys.mjs';
+import { targetJudge } from './target-policy.mjs';
 
 export const READY_LINE = 'edgepost runner listening on';
 const FORCE_CLOSE_AFTER_MS = 15_000;
@@ -54,7 +55,7 @@ export async function startRunner(options, io = {}) {
       functionsDir: options.functionsDir,
       kvDir,
       secrets: keys.env,
-      functions: ['click', 'postback', ...(loadsConfig ? ['config'] : [])],
+      functions: ['click', 'postback', 'partner-target', ...(loadsConfig ? ['config'] : [])],
     });
   } catch (error) {
     throw new StartupError(error.message);
@@ -119,6 +120,7 @@ export async function startRunner(options, io = {}) {
   const outbox = new OutboxDispatcher(kv, {
     ...options.outbox,
     allowPrivateTargets: options.allowPrivateTargets,
+    judge: targetJudge(engine),
     onEvent: (event) => {
       events.appendEvent(event);
       out(describeDelivery(event));

@@ -82,7 +82,7 @@ test('--help documents every command and option', () => {
 
 function functionsDir(t) {
   const dir = tempDir(t, 'edgepost-functions-');
-  for (const name of ['click', 'postback', 'config']) fs.copyFileSync(FIXTURE_WASM, path.join(dir, `${name}.wasm`));
+  for (const name of ['click', 'postback', 'partner-target', 'config']) fs.copyFileSync(FIXTURE_WASM, path.join(dir, `${name}.wasm`));
   return dir;
 }
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { decodeRecord, KvDir, nowSeconds } from '../src/kv-dir.mjs';
 import { listEntries, OutboxDispatcher, replayEntry, retryDelayMs } from '../src/outbox.mjs';
 import { startStub, tempDir, waitFor } from './helpers.mjs';
+import { partnerTargetJudge } from '../../tests/e2e/functions.mjs';
 
 function setup(t) {
   return new KvDir(path.join(tempDir(t), 'kv')).ensure();
@@ -173,7 +174,7 @@ test('private targets are refused as a failure unless allowed', async (t) => {
   const kv = setup(t);
   const stub = await startStub(t);
   await queue(kv, 'c7-7', `${stub.origin}/pb`);
-  const { outbox, events } = dispatcher(t, kv, { allowPrivateTargets: false, maxAttempts: 1 });
+  const { outbox, events } = dispatcher(t, kv, { allowPrivateTargets: false, judge: await partnerTargetJudge(), maxAttempts: 1 });
   await outbox.scan();
   await outbox.settle();
   const stored = await entry(kv, 'c7-7');

@@ -77,7 +77,7 @@ test('an invalid config stops the start with every problem, and frees the port',
     '  affiliates[0].id: is required',
   ]);
   assert.deepEqual(fake.commands, [{ name: 'config', args: ['load'], withKv: true }]);
-  assert.deepEqual(fake.options.functions, ['click', 'postback', 'config']);
+  assert.deepEqual(fake.options.functions, ['click', 'postback', 'partner-target', 'config']);
 });
 
 test('a valid config is loaded before the runner says it is ready', async (t) => {

@@ -6,7 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { networkConfig, TOKEN } from './network.mjs';
 import { click, postback, scenarios } from './scenarios.mjs';
 import { freePort, startStub, waitFor } from './stubs.mjs';
-import { startWorkerTarget } from './worker-target.mjs';
+import { bundleDir, startWorkerTarget } from './worker-target.mjs';
+import { loadLibrary } from '../../wasm/workers/config-records.mjs';
+import { callExport } from '../../wasm/workers/src/library-call.mjs';
 
 async function network() {
   const landing = await startStub();
@@ -86,11 +88,17 @@ describe('partner postbacks when the affiliate is down', () => {
 
 describe('partner postback targets on the Worker', () => {
   test('every spelling of a private, loopback or link-local address is refused', async () => {
-    const { refusedTarget } = await import('../../wasm/workers/src/outbox.mjs');
+    const { refusedTarget: refused } = await import('../../wasm/workers/src/outbox.mjs');
+    const library = await loadLibrary(bundleDir);
+    const hostReason = (host) => callExport(library, 'partner_target', { host }).refused;
+    const refusedTarget = (url, env) => refused(url, env, hostReason);
     for (const url of ['http://127.1/', 'http://2130706433/', 'http://0x7f000001/', 'http://0177.0.0.1/',
       'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest/meta-data/', 'http://0.0.0.0/',
       'http://100.64.1.1/', 'http://10.1.2.3/', 'http://172.16.0.1/', 'http://192.168.1.1/', 'http://localhost./',
-      'http://a.localhost/', 'http://[fe80::1]/', 'http://[fc00::1]/', 'http://[64:ff9b::7f00:1]/']) {
+      'http://a.localhost/', 'http://[fe80::1]/', 'http://[fc00::1]/', 'http://[64:ff9b::7f00:1]/',
+      // the ranges the Worker's own list missed (issue 9, item 8)
+      'http://198.18.0.1/', 'http://240.0.0.1/', 'http://192.0.0.8/', 'http://[2002:7f00:1::]/', 'http://[::7f00:1]/',
+      'http://[fec0::1]/', 'http://255.255.255.255/']) {
       assert.match(refusedTarget(url, {}) ?? '', /^private target refused/, url);
       assert.equal(refusedTarget(url, { ALLOW_PRIVATE_TARGETS: 'true' }), null, url);
     }

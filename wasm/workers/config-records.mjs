@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export async function configRecords(bundle, configText, storedKeys = []) {
+// The library of a bundle, instantiated in Node: the module its exports are called on
+// (src/library-call.mjs).
+export async function loadLibrary(bundle) {
   const { default: createEdgepost } = await import(pathToFileURL(path.join(bundle, 'edgepost.mjs')).href);
   const compiled = new WebAssembly.Module(fs.readFileSync(path.join(bundle, 'edgepost.wasm')));
-  const module = await createEdgepost({
+  return createEdgepost({
     locateFile: (p) => p,
     instantiateWasm(imports, receive) {
       const instance = new WebAssembly.Instance(compiled, imports);
@@ -18,6 +20,10 @@ export async function configRecords(bundle, configText, storedKeys = []) {
       return instance.exports;
     },
   });
+}
+
+export async function configRecords(bundle, configText, storedKeys = []) {
+  const module = await loadLibrary(bundle);
   const toModule = (text) => {
     const size = module.lengthBytesUTF8(text) + 1;
     const pointer = module._malloc(size);

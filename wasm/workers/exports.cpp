@@ -18,6 +18,7 @@
 
 #include "edgepost/click.hpp"
 #include "edgepost/config.hpp"
+#include "edgepost/partner_target.hpp"
 #include "edgepost/hex.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/postback.hpp"
@@ -227,6 +228,14 @@ EMSCRIPTEN_KEEPALIVE const char* ep_decide_duplicate(const char* input) {
   if (now == parsed->end() || !now->is_number_integer()) return fail("now is missing");
   const std::string claim = text_at(*parsed, "claim");
   return answer(decision_json(edgepost::decide_duplicate(claim, now->get<std::int64_t>())));
+}
+
+// {"host": a URL's host} -> {"refused": why a partner postback may not go there, or null}
+EMSCRIPTEN_KEEPALIVE const char* ep_partner_target(const char* input_text) {
+  const auto input = parse_input(input_text);
+  if (!input) return fail("input is not a JSON object");
+  const auto reason = edgepost::non_public_host_reason(text_at(*input, "host"));
+  return answer(json{{"refused", reason ? json(std::string(*reason)) : json(nullptr)}});
 }
 
 // config JSON text, and the config keys stored now as a JSON array of strings (null or "" for

@@ -1,6 +1,6 @@
 #pragma once
-// IP addresses and CIDR ranges: partner allowlists for incoming postbacks, and refusing to
-// send outgoing postbacks to internal networks. Parsing is strict because these values
+// IP addresses and CIDR ranges: partner allowlists for incoming postbacks, and the ranges
+// outgoing postbacks may not reach (partner_target.hpp). Parsing is strict because these values
 // come from configuration where a lenient guess could open an allowlist wider than meant.
 
 #include <array>
@@ -15,7 +15,7 @@ struct IpAddress {
   bool v6 = false;
   // Network byte order. IPv4 uses bytes[0..3] and keeps the rest zero, so that equality
   // compares addresses rather than leftovers. 1.2.3.4 and ::ffff:1.2.3.4 are not equal:
-  // they are the same host, which cidr_contains and is_private_or_local take into account.
+  // they are the same host, which cidr_contains (and so partner_target.hpp) takes into account.
   std::array<std::uint8_t, 16> bytes{};
 
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
@@ -50,11 +50,5 @@ std::optional<CidrRange> parse_cidr(std::string_view text);
 // host a.b.c.d, so it matches IPv4 ranges (dual-stack servers report IPv4 peers that way).
 // An IPv4 address never matches an IPv6 range, not even "::/0" or "::ffff:0:0/96".
 bool cidr_contains(const CidrRange& range, const IpAddress& address) noexcept;
-
-// True for addresses no partner postback should target: unspecified (0.0.0.0/8, ::),
-// loopback (127.0.0.0/8, ::1), private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16),
-// carrier-grade NAT (100.64.0.0/10), link-local (169.254.0.0/16, fe80::/10), unique local
-// (fc00::/7), and the IPv4-mapped forms of the IPv4 ones.
-bool is_private_or_local(const IpAddress& address) noexcept;
 
 }  // namespace edgepost

@@ -6,6 +6,7 @@
 // the only state they keep is the answer buffer, copied out before the next call. If a call
 // ever traps, the instance is dropped and the next request gets a fresh one.
 import createEdgepost from './edgepost.mjs';
+import { callExport } from './library-call.mjs';
 import wasmModule from './edgepost.wasm';
 
 let instance = null;
@@ -34,18 +35,12 @@ export async function engine() {
   }
 }
 
-// One export call: JSON in, JSON out, UTF-8 across the boundary.
+// One export call (library-call.mjs); a call that throws drops the instance.
 export function call(module, name, input) {
-  const text = typeof input === 'string' ? input : JSON.stringify(input);
-  const size = module.lengthBytesUTF8(text) + 1;
-  const pointer = module._malloc(size);
   try {
-    module.stringToUTF8(text, pointer, size);
-    return JSON.parse(module.UTF8ToString(module[`_ep_${name}`](pointer)));
+    return callExport(module, name, input);
   } catch (error) {
     instance = null;
     throw error;
-  } finally {
-    try { module._free(pointer); } catch { /* the instance is gone already */ }
   }
 }

@@ -33,40 +33,13 @@ export async function enqueue(env, postbacks, now) {
 }
 
 // Workers cannot reach private networks in production anyway; locally (tests, Miniflare)
-// they can, so such targets are refused unless ALLOW_PRIVATE_TARGETS says otherwise. The URL
-// parser has already normalised every IPv4 spelling (127.1, 2130706433, 0x7f000001) to a
-// dotted quad and IPv6 to its compressed form, so the checks below see one form of each.
-// Names that resolve to private addresses cannot be checked here (Workers have no DNS API);
-// the platform refuses to connect to them.
-function isPrivateV4(host) {
-  const parts = host.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return false;
-  const value = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
-  const ranges = [[0x00000000, 8], [0x0a000000, 8], [0x64400000, 10], [0x7f000000, 8],
-    [0xa9fe0000, 16], [0xac100000, 12], [0xc0a80000, 16], [0xe0000000, 4], [0xffffffff, 32]];
-  return ranges.some(([base, bits]) => (value >>> (32 - bits)) === (base >>> (32 - bits)));
-}
-
-function isPrivateV6(bracketed) {
-  const host = bracketed.slice(1, -1).toLowerCase();
-  if (host === '::' || host === '::1') return true;
-  if (/^f[cd]/.test(host) || /^fe[89ab]/.test(host) || /^ff/.test(host)) return true;  // ULA, link-local, multicast
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-  if (mapped) {
-    const high = parseInt(mapped[1], 16);
-    const low = parseInt(mapped[2], 16);
-    return isPrivateV4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
-  }
-  return /^64:ff9b::/.test(host);  // NAT64 reaches IPv4 space, private ranges included
-}
-
-export function isPrivateHost(hostname) {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  return host.startsWith('[') ? isPrivateV6(host) : isPrivateV4(host);
-}
-
-export function refusedTarget(urlText, env) {
+// they can, so such targets are refused unless ALLOW_PRIVATE_TARGETS says otherwise. The rule is
+// the library's (lib/partner_target.hpp): hostReason(host) asks it through
+// the module's partner_target export. The URL parser has already normalised every IPv4 spelling
+// (127.1, 2130706433, 0x7f000001) to a dotted quad and IPv6 to its compressed form. Names that
+// resolve to private addresses cannot be checked here (Workers have no DNS API); the platform
+// refuses to connect to them.
+export function refusedTarget(urlText, env, hostReason) {
   let url;
   try {
     url = new URL(urlText);
@@ -75,10 +48,9 @@ export function refusedTarget(urlText, env) {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `unsupported scheme ${url.protocol}`;
   if (url.username || url.password) return 'URL with user name or password refused';
-  if (env.ALLOW_PRIVATE_TARGETS !== 'true' && isPrivateHost(url.hostname)) {
-    return `private target refused: ${url.hostname}`;
-  }
-  return null;
+  if (env.ALLOW_PRIVATE_TARGETS === 'true') return null;
+  const why = hostReason(url.hostname);
+  return why === null ? null : `private target refused: ${url.hostname} (${why})`;
 }
 
 // -> { ok, status?, error? }; never throws. Redirects are not followed, one deadline for all.
@@ -111,14 +83,14 @@ function retryDelay(attempts, env) {
   return Math.min(base * 2 ** Math.max(0, attempts - 1), 12 * 3600);
 }
 
-async function deliverOne(message, env) {
+async function deliverOne(message, env, hostReason) {
   const postback = message.body;
   const key = outboxKey(postback.id);
   const stored = await claims.get(env.CLAIMS, key);
   const state = stored ? JSON.parse(stored).state : null;
   // At-least-once queues can hand a message over twice: a delivered one is not sent again.
   if (state === 'delivered') return message.ack();
-  const refused = refusedTarget(postback.url, env);
+  const refused = refusedTarget(postback.url, env, hostReason);
   if (refused) {
     log({ type: 'partner_postback_refused', id: postback.id, reason: refused });
     await claims.set(env.CLAIMS, key, record(postback, 'refused', { error: refused }));
@@ -143,11 +115,12 @@ async function buryOne(message, env) {
   message.ack();
 }
 
-export async function consume(batch, env) {
+// hostReason(host): the library's verdict on a partner's host (see refusedTarget).
+export async function consume(batch, env, hostReason) {
   const dead = batch.queue === env.DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     try {
-      await (dead ? buryOne(message, env) : deliverOne(message, env));
+      await (dead ? buryOne(message, env) : deliverOne(message, env, hostReason));
     } catch (error) {
       log({ type: 'error', what: 'partner postback not processed', detail: String(error?.message ?? error) });
       message.retry({ delaySeconds: retryDelay(message.attempts, env) });

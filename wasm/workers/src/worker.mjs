@@ -219,6 +219,7 @@ export default {
   },
 
   async queue(batch, env) {
-    await consume(batch, env);
+    const module = await engine();
+    await consume(batch, env, (host) => call(module, 'partner_target', { host }).refused);
   },
 };
