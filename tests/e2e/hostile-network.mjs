@@ -27,3 +27,8 @@ export function signQuery(params, secret = HMAC_SECRET) {
   const signature = crypto.createHmac('sha256', secret).update(base).digest('hex');
   return `${base}&signature=${signature}`;
 }
+
+/** The same signed query with the first hex digit of its signature changed (never to itself). */
+export function tamperSignature(query) {
+  return query.replace(/signature=(.)/, (_, c) => `signature=${c === '0' ? '1' : '0'}`);
+}
