@@ -40,7 +40,9 @@ export async function startWorker({
   bundle, records = [], vars = {}, port = 0, queue = {}, echo = false,
 }) {
   const read = (name) => fs.readFileSync(path.join(bundle, name));
-  const modules = ['worker.mjs', 'engine.mjs', 'library-call.mjs', 'claims.mjs', 'outbox.mjs', 'edgepost.mjs']
+  // worker.mjs first: Miniflare takes the first module as the entry point.
+  const sources = fs.readdirSync(bundle).filter((name) => name.endsWith('.mjs') && name !== 'worker.mjs').sort();
+  const modules = ['worker.mjs', ...sources]
     .map((name) => ({ type: 'ESModule', path: path.join(bundle, name), contents: read(name) }));
   modules.push({ type: 'CompiledWasm', path: path.join(bundle, 'edgepost.wasm'), contents: read('edgepost.wasm') });
   const consumer = { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5, deadLetterQueue: DEAD_LETTER_QUEUE, ...queue };

@@ -145,6 +145,7 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
       KvWrite{click_key(transaction_id), record, offer->attribution_window_seconds});
   nlohmann::json event = nlohmann::json::parse(record, nullptr, false);
   event["type"] = "click";
+  event["id"] = "click:" + transaction_id;
   decision.events.push_back(to_json_text(event));
   return decision;
 }

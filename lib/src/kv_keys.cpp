@@ -25,11 +25,13 @@ std::string conversion_claim_key(std::string_view canonical_click_id, std::strin
   return "claim/click/" + std::string(canonical_click_id) + "/" + std::string(goal_id);
 }
 
-std::string order_claim_key(std::uint32_t advertiser_id, std::string_view adv_sub) {
+std::string order_claim_key(std::uint32_t advertiser_id, std::string_view goal_id,
+                            std::string_view adv_sub) {
   // 128 bits of the hash: collisions are out of reach, and the key stays short.
   const Sha256Digest digest = sha256(adv_sub);
   const std::string hex = to_hex(digest);
-  return "claim/order/" + std::to_string(advertiser_id) + "/" + hex.substr(0, 32);
+  return "claim/order/" + std::to_string(advertiser_id) + "/" + std::string(goal_id) + "/" +
+         hex.substr(0, 32);
 }
 
 std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,

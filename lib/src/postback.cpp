@@ -32,18 +32,11 @@ Response json_response(int status, const json& body) {
                   to_json_text(body) + "\n"};
 }
 
-Decision refuse(int status, std::string_view reason, const std::string& message,
-                const std::string& transaction_id, std::int64_t now) {
-  json body{{"status", "rejected"}, {"reason", reason}, {"message", message}, {"duplicate", false}};
-  if (!transaction_id.empty()) body["transaction_id"] = transaction_id;
-  Decision decision;
-  decision.response = json_response(status, body);
-  decision.events.push_back(rejection_event(now, "postback", reason, message));
+PostbackDecision refuse(const Refusal& refusal, const PostbackPlan& plan, std::int64_t now) {
+  PostbackDecision decision;
+  decision.refusal =
+      postback_refusal(refusal.status, refusal.reason, refusal.message, plan.transaction_id, now);
   return decision;
-}
-
-Decision refuse(const Refusal& refusal, const PostbackPlan& plan, std::int64_t now) {
-  return refuse(refusal.status, refusal.reason, refusal.message, plan.transaction_id, now);
 }
 
 std::string_view click_id_problem(ClickIdError error) {
@@ -158,49 +151,44 @@ std::string request_fingerprint(const Params& params) {
   return to_hex(sha256(joined)).substr(0, 32);
 }
 
-std::vector<KvWrite> claims_for(const PostbackPlan& plan, const Conversion& conversion) {
-  std::vector<KvWrite> claims;
+std::vector<std::string> claims_for(const PostbackPlan& plan, const Conversion& conversion) {
+  std::vector<std::string> claims;
   const std::string* adv_sub = plan.params.get("adv_sub");
   const bool has_order = adv_sub != nullptr && !adv_sub->empty();
+  const std::string& goal = conversion.goal->id;
   if (!conversion.goal->multiple) {
-    claims.push_back({conversion_claim_key(plan.transaction_id, conversion.goal->id), "", 0});
+    claims.push_back(conversion_claim_key(plan.transaction_id, goal));
   } else if (!has_order) {
-    claims.push_back({repeat_claim_key(plan.transaction_id, conversion.goal->id,
-                                       request_fingerprint(plan.params)),
-                      "", 0});
+    claims.push_back(repeat_claim_key(plan.transaction_id, goal, request_fingerprint(plan.params)));
   }
-  if (has_order) {
-    claims.push_back({order_claim_key(conversion.offer->advertiser.id, *adv_sub), "", 0});
-  }
+  // Last, so that a conversion holding the order claim holds all of its claims.
+  if (has_order) claims.push_back(order_claim_key(conversion.offer->advertiser.id, goal, *adv_sub));
   return claims;
 }
 
-// Derived from the first claim (every conversion has one), so a retried request that wins
-// after a failed attempt gets the same id.
-std::string conversion_id_for(const std::vector<KvWrite>& claims) {
-  return to_hex(sha256(claims.front().key)).substr(0, 24);
-}
-
-MacroValues postback_macros(const Conversion& conversion, const json& record) {
+MacroValues postback_macros(const Conversion& conversion, const ConversionRecord& record) {
   MacroValues values;
   const json& click = conversion.click;
-  values.emplace_back("transaction_id", record["transaction_id"].get<std::string>());
-  values.emplace_back("offer_id", std::to_string(conversion.offer->id));
-  values.emplace_back("aff_id", to_json_text(record["aff_id"]));
-  values.emplace_back("timestamp", to_json_text(record["time"]));
+  values.emplace_back("transaction_id", record.transaction_id);
+  values.emplace_back("offer_id", std::to_string(record.offer_id));
+  values.emplace_back("aff_id", std::to_string(record.affiliate_id));
+  values.emplace_back("timestamp", std::to_string(record.time));
   for (const std::string_view field : kSubIdFields) {
     const auto found = click.find(std::string(field));
     if (found != click.end() && found->is_string())
       values.emplace_back(field, found->get<std::string>());
   }
-  for (const char* field : {"goal", "payout", "currency", "status", "conversion_id"}) {
-    values.emplace_back(field, record[field].get<std::string>());
-  }
+  values.emplace_back("goal", record.goal);
+  values.emplace_back("payout", record.payout);
+  values.emplace_back("currency", record.currency);
+  values.emplace_back("status", record.status);
+  values.emplace_back("conversion_id", record.conversion_id);
   return values;
 }
 
 std::vector<PartnerPostback> partner_postbacks(const PostbackPlan& plan, const Snapshot& snapshot,
-                                               const Conversion& conversion, const json& record) {
+                                               const Conversion& conversion,
+                                               const ConversionRecord& record) {
   if (conversion.status != ConversionStatus::approved) return {};
   const std::uint32_t affiliate_id = plan.click.affiliate_id;
   const UrlTemplate* postback = conversion.offer->postback_override(affiliate_id);
@@ -213,47 +201,42 @@ std::vector<PartnerPostback> partner_postbacks(const PostbackPlan& plan, const S
     affiliate = std::move(*parsed);
     postback = &*affiliate->postback;
   }
-  const std::string id =
-      record["conversion_id"].get<std::string>() + "-" + std::to_string(affiliate_id);
+  const std::string id = record.conversion_id + "-" + std::to_string(affiliate_id);
   return {
       PartnerPostback{id, affiliate_id, render(*postback, postback_macros(conversion, record))}};
 }
 
-json conversion_record(const PostbackPlan& plan, const Conversion& conversion,
-                       const std::string& conversion_id, std::int64_t now) {
+ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& conversion,
+                                   std::vector<std::string> claims, std::int64_t now) {
   const bool paid = conversion.status != ConversionStatus::rejected;
   const Amount revenue = paid ? conversion.goal->revenue.apply(conversion.amount) : Amount{};
   const Amount payout =
       paid ? conversion.offer->payout_for(plan.click.affiliate_id, *conversion.goal)
                  .apply(conversion.amount)
            : Amount{};
-  json record{{"conversion_id", conversion_id},
-              {"transaction_id", plan.transaction_id},
-              {"offer_id", conversion.offer->id},
-              {"aff_id", plan.click.affiliate_id},
-              {"advertiser_id", conversion.offer->advertiser.id},
-              {"goal", conversion.goal->id},
-              {"status", status_name(conversion.status)},
-              {"revenue", format_amount(revenue)},
-              {"payout", format_amount(payout)},
-              {"currency", conversion.offer->currency},
-              {"click_time", plan.click.click_time},
-              {"time", now},
-              {"attributed_from", conversion.from_click_record ? "click" : "transaction_id"}};
-  if (conversion.amount) record["amount"] = format_amount(*conversion.amount);
-  if (!conversion.rule.empty()) record["rule"] = conversion.rule;
+  ConversionRecord record;
+  record.conversion_id = conversion_id_for(claims);
+  record.transaction_id = plan.transaction_id;
+  record.offer_id = conversion.offer->id;
+  record.affiliate_id = plan.click.affiliate_id;
+  record.advertiser_id = conversion.offer->advertiser.id;
+  record.goal = conversion.goal->id;
+  record.status = std::string(status_name(conversion.status));
+  record.revenue = format_amount(revenue);
+  record.payout = format_amount(payout);
+  record.currency = conversion.offer->currency;
+  record.click_time = plan.click.click_time;
+  record.time = now;
+  record.attributed_from = conversion.from_click_record ? "click" : "transaction_id";
+  if (conversion.amount) record.amount = format_amount(*conversion.amount);
+  if (!conversion.rule.empty()) record.rule = conversion.rule;
   for (const std::string_view field : kAdvSubFields) {
-    if (const std::string* value = plan.params.get(field)) record[std::string(field)] = *value;
+    if (const std::string* value = plan.params.get(field)) {
+      record.adv_subs.emplace_back(std::string(field), *value);
+    }
   }
+  record.claims = std::move(claims);
   return record;
-}
-
-json response_body(const json& record, bool duplicate) {
-  return json{{"status", record["status"]},
-              {"conversion_id", record["conversion_id"]},
-              {"transaction_id", record["transaction_id"]},
-              {"goal", record["goal"]},
-              {"duplicate", duplicate}};
 }
 
 // Which offer, which advertiser, which goal: enough to know the conversion's claims.
@@ -312,38 +295,6 @@ std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapsho
   return std::nullopt;
 }
 
-std::string string_field(const json& object, const char* name) {
-  const auto found = object.find(name);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string{};
-}
-
-// The parts of a stored conversion a replay needs; nullopt when it is not one.
-std::optional<json> stored_result(std::string_view stored_claim) {
-  json record = json::parse(stored_claim, nullptr, false);
-  if (!record.is_object()) return std::nullopt;
-  for (const char* name : {"conversion_id", "transaction_id", "goal", "status"}) {
-    if (string_field(record, name).empty()) return std::nullopt;
-  }
-  return record;
-}
-
-std::vector<PartnerPostback> stored_postbacks(const json& record) {
-  std::vector<PartnerPostback> postbacks;
-  const auto list = record.find("postbacks");
-  if (list == record.end() || !list->is_array()) return postbacks;
-  for (const json& entry : *list) {
-    if (!entry.is_object()) continue;
-    const auto affiliate = entry.find("aff_id");
-    const std::string id = string_field(entry, "id");
-    const std::string url = string_field(entry, "url");
-    if (id.empty() || url.empty() || affiliate == entry.end() || !affiliate->is_number_unsigned()) {
-      continue;
-    }
-    postbacks.push_back(PartnerPostback{id, affiliate->get<std::uint32_t>(), url});
-  }
-  return postbacks;
-}
-
 }  // namespace
 
 PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
@@ -374,65 +325,53 @@ PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
   return plan;
 }
 
-Decision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
-                         const Environment& env) {
+PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
+                                 const Environment& env) {
   if (plan.refusal) return refuse(*plan.refusal, plan, env.now);
   std::optional<Offer> offer;
   Conversion conversion;
   if (auto refusal = identify(plan, snapshot, env, offer, conversion)) {
     return refuse(*refusal, plan, env.now);
   }
-  std::vector<KvWrite> claims = claims_for(plan, conversion);
+  std::vector<std::string> claims = claims_for(plan, conversion);
   if (auto refusal = qualify(plan, snapshot, env, conversion)) {
-    // A replay of a conversion recorded before the window closed or the offer was paused
-    // must still get its original answer.
-    Decision refused = refuse(*refusal, plan, env.now);
-    for (const KvWrite& claim : claims) refused.replay_keys.push_back(claim.key);
+    PostbackDecision refused = refuse(*refusal, plan, env.now);
+    refused.conversion_id = conversion_id_for(claims);
+    refused.claims = std::move(claims);
     return refused;
   }
-
-  Decision decision;
-  decision.claims = std::move(claims);
-  const std::string conversion_id = conversion_id_for(decision.claims);
-  json record = conversion_record(plan, conversion, conversion_id, env.now);
-  decision.postbacks = partner_postbacks(plan, snapshot, conversion, record);
-  json postbacks = json::array();
-  for (const PartnerPostback& postback : decision.postbacks) {
-    postbacks.push_back(
-        {{"id", postback.id}, {"aff_id", postback.affiliate_id}, {"url", postback.url}});
-  }
-  record["postbacks"] = postbacks;
-  const std::string stored = to_json_text(record);
-  for (KvWrite& claim : decision.claims) claim.value = stored;
-  decision.writes.push_back({conversion_key(conversion_id), stored, 0});
-  decision.response = json_response(200, response_body(record, false));
-  json event = record;
-  event["type"] = "conversion";
-  decision.events.push_back(to_json_text(event));
+  PostbackDecision decision;
+  decision.claims = claims;
+  decision.conversion_id = conversion_id_for(claims);
+  ConversionRecord record = conversion_record(plan, conversion, std::move(claims), env.now);
+  record.postbacks = partner_postbacks(plan, snapshot, conversion, record);
+  decision.record = std::move(record);
   return decision;
 }
 
-Decision decide_duplicate(std::string_view stored_claim, std::int64_t now) {
-  const auto record = stored_result(stored_claim);
-  if (!record) {
-    // Claims are written whole, so this is damage or a foreign file: the advertiser should
-    // retry later rather than take it as a verdict.
-    Decision failed =
-        refuse(503, "store_unavailable", "the stored conversion is unreadable", "", now);
-    return failed;
+std::string conversion_id_for(const std::vector<std::string>& claims) {
+  std::string joined;
+  for (const std::string& key : claims) {
+    if (!joined.empty()) joined += '\n';
+    joined += key;
   }
-  Decision decision;
-  decision.response = json_response(200, response_body(*record, true));
-  // The record and the partner postbacks may be missing if the first attempt died after its
-  // claim: restoring them is idempotent.
-  const std::string conversion_id = string_field(*record, "conversion_id");
-  decision.writes.push_back({conversion_key(conversion_id), std::string(stored_claim), 0});
-  decision.postbacks = stored_postbacks(*record);
-  decision.events.push_back(to_json_text(json{{"type", "duplicate"},
-                                              {"time", now},
-                                              {"conversion_id", conversion_id},
-                                              {"transaction_id", (*record)["transaction_id"]}}));
-  return decision;
+  return to_hex(sha256(joined)).substr(0, 24);
+}
+
+Response conversion_response(const ConversionRecord& record, bool duplicate) {
+  return json_response(200, json{{"status", record.status},
+                                 {"conversion_id", record.conversion_id},
+                                 {"transaction_id", record.transaction_id},
+                                 {"goal", record.goal},
+                                 {"duplicate", duplicate}});
+}
+
+PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,
+                                 const std::string& transaction_id, std::int64_t now) {
+  json body{{"status", "rejected"}, {"reason", reason}, {"message", message}, {"duplicate", false}};
+  if (!transaction_id.empty()) body["transaction_id"] = transaction_id;
+  return PostbackRefusal{json_response(status, body),
+                         rejection_event(now, "postback", reason, message)};
 }
 
 }  // namespace edgepost

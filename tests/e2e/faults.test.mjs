@@ -75,7 +75,7 @@ describe('faults: the data directory full or read-only', { skip: namespacesWork 
         assert.equal(partner.requests.length, 0);
         const events = fs.readFileSync(path.join(dataDir, 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
         const errors = events.filter((e) => e.type === 'error');
-        assert.ok(errors.some((e) => e.what === 'click not stored' && e.detail === `click/${tid}`), JSON.stringify(errors));
+        assert.ok(errors.some((e) => e.what === 'click not stored' && e.detail.startsWith(`click/${tid}: `)), JSON.stringify(errors));
         assert.ok(errors.some((e) => e.what === 'claim not stored' && /could not be read or written/.test(e.detail)), JSON.stringify(errors));
         assert.ok(events.some((e) => e.type === 'click'), 'the click event is still emitted');
         assert.ok(!events.some((e) => e.type === 'conversion'));

@@ -157,7 +157,7 @@ describe('hostile input: the local runner', () => {
     const top = fs.readdirSync(dataDir).sort();
     for (const name of top) assert.ok(['config.json', 'events.log', 'kv', 'signing-key'].includes(name), `unexpected DATA/${name}`);
     const shapes = [/^config\/(advertiser|affiliate|offer)\/\d+$/, /^click\/[a-z2-7]{47}$/, /^claim\/click\/[a-z2-7]{47}\/[a-z0-9_-]+$/,
-      /^claim\/order\/\d+\/[0-9a-f]{32}$/, /^claim\/repeat\/[a-z2-7]{47}\/[a-z0-9_-]+\/[0-9a-f]+$/, /^conversion\/[0-9a-f]{24}$/,
+      /^claim\/order\/\d+\/[a-z0-9_-]+\/[0-9a-f]{32}$/, /^claim\/repeat\/[a-z2-7]{47}\/[a-z0-9_-]+\/[0-9a-f]+$/, /^conversion\/[0-9a-f]{24}$/,
       /^outbox\/[0-9a-f]{24}-\d+$/];
     for (const { name, key } of kvFiles(dataDir)) {
       assert.ok(!fs.statSync(path.join(dataDir, 'kv', name)).isDirectory(), `directory in DATA/kv: ${name}`);

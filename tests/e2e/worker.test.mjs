@@ -75,7 +75,7 @@ describe('partner postbacks when the affiliate is down', () => {
         const entry = (await worker.claimEntries()).find((e) => e.key === key);
         return entry && JSON.parse(entry.value).state;
       };
-      assert.ok(['queued', 'dead'].includes(await state()));
+      assert.ok(['pending', 'dead'].includes(await state()));
       await waitFor(async () => (await state()) === 'dead', { timeoutMs: 30000, what: 'the dead letter' });
       const failures = worker.output.filter((l) => l.includes('partner_postback_failed') && l.includes(key.slice(7)));
       assert.equal(failures.length, 3, 'the first attempt and max_retries = 2 retries');
@@ -88,7 +88,7 @@ describe('partner postbacks when the affiliate is down', () => {
 
 describe('partner postback targets on the Worker', () => {
   test('every spelling of a private, loopback or link-local address is refused', async () => {
-    const { refusedTarget: refused } = await import('../../wasm/workers/src/outbox.mjs');
+    const { refusedTarget: refused } = await import('../../wasm/workers/src/partner-target.mjs');
     const library = await loadLibrary(bundleDir);
     const hostReason = (host) => callExport(library, 'partner_target', { host }).refused;
     const refusedTarget = (url, env) => refused(url, env, hostReason);
@@ -122,7 +122,10 @@ describe('partner postback targets on the Worker', () => {
         const entry = (await worker.claimEntries()).find((e) => e.key === key);
         return entry && JSON.parse(entry.value).state;
       };
-      await waitFor(async () => (await state()) === 'refused', { timeoutMs: 30000, what: 'the refusal' });
+      // Refused for good: dead at once, with the reason, no retries.
+      await waitFor(async () => (await state()) === 'dead', { timeoutMs: 30000, what: 'the refusal' });
+      const entry = (await worker.claimEntries()).find((e) => e.key === key);
+      assert.match(JSON.parse(entry.value).last_error, /^private target refused/);
       assert.equal(net.partners[7].requests.length, 0);
     } finally {
       await worker.dispose();

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const edgepost::Decision decision =
       edgepost::decide_click(plan, snapshot, fuzz::environment(request.query));
 
-  fuzz::print_decision(decision);
+  fuzz::print_response(decision.response);
   fuzz::require(decision.response.status >= 200 && decision.response.status <= 599);
   if (decision.response.status == 302) {
     fuzz::require(!decision.response.headers.empty() &&

@@ -66,14 +66,14 @@ inline void replace_all(std::string& text, std::string_view from, std::string_vi
 
 // With FUZZ_PRINT=1 in the environment, a handler fuzzer shows what it decided: to check by
 // hand that the seeds reach the paths they are meant for.
-inline void print_decision(const edgepost::Decision& decision) {
+inline void print_response(const edgepost::Response& response) {
   static const bool enabled = std::getenv("FUZZ_PRINT") != nullptr;
   if (!enabled) return;
-  std::fprintf(stderr, "status %d\n", decision.response.status);
-  for (const auto& header : decision.response.headers) {
+  std::fprintf(stderr, "status %d\n", response.status);
+  for (const auto& header : response.headers) {
     std::fprintf(stderr, "%s: %s\n", header.name.c_str(), header.value.c_str());
   }
-  std::fprintf(stderr, "%s\n", decision.response.body.c_str());
+  std::fprintf(stderr, "%s\n", response.body.c_str());
 }
 
 // Key 1 mints, key 2 still verifies: the same ring as the unit tests' fixtures.

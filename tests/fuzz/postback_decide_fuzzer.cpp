@@ -1,21 +1,24 @@
-// The postback handler end to end: plan, decide on the fixture network's records (some
-// replaced by arbitrary values), and the answer to a replay.
+// The postback exchange end to end over an in-memory store: the fixture network's records
+// (some replaced by arbitrary values), then a replay, then a replay of a damaged record.
 // Input:
 //   METHOD \n CONTENT-TYPE \n CLIENT-IP \n
 //   OFFER AFF AGE [sign] \n   the click a transaction ID is minted for (AGE: seconds before now);
 //                             "sign" appends the HMAC signature Globex (offer 200) requires
 //   QUERY \n                  "TID" in the query or body stands for that minted ID
 //   record lines ("offer=...", "affiliate=...", "click=...", "claim=..."; "-" removes the
-//   record) up to an empty line, then the body.
-// Property: every response body is JSON, and so is everything stored.
+//   record; "claim" replaces the stored conversion before the last replay) up to an empty
+//   line, then the body.
+// Property: every response body, stored value and event is JSON; a replay of a 200 is a 200.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/postback.hpp"
 #include "edgepost/postback_auth.hpp"
+#include "edgepost/postback_exchange.hpp"
 #include "fuzz_input.hpp"
 
 namespace {
@@ -24,12 +27,49 @@ bool is_json(const std::string& text) {
   return !nlohmann::json::parse(text, nullptr, false).is_discarded();
 }
 
-void check(const edgepost::Decision& decision) {
-  fuzz::require(decision.response.status >= 200 && decision.response.status <= 599);
-  fuzz::require(is_json(decision.response.body));
-  for (const edgepost::KvWrite& claim : decision.claims) fuzz::require(is_json(claim.value));
-  for (const edgepost::KvWrite& write : decision.writes) fuzz::require(is_json(write.value));
-  for (const std::string& event : decision.events) fuzz::require(is_json(event));
+using Store = std::map<std::string, std::string>;
+
+// Runs the exchange to its end; returns its response.
+edgepost::Response run(edgepost::Exchange& exchange, const edgepost::Snapshot& records,
+                       Store& ledger) {
+  edgepost::Response response;
+  while (!exchange.finished()) {
+    const edgepost::Command& command = exchange.command();
+    edgepost::Outcome outcome;
+    switch (command.kind) {
+      case edgepost::CommandKind::read:
+        for (const std::string& key : command.keys) {
+          if (command.store == edgepost::Store::records) {
+            if (const std::string* value = edgepost::lookup(records, key)) {
+              outcome.values.emplace(key, *value);
+            }
+          } else if (const auto found = ledger.find(key); found != ledger.end()) {
+            outcome.values.emplace(key, found->second);
+          }
+        }
+        break;
+      case edgepost::CommandKind::put_if_absent: {
+        fuzz::require(command.store == edgepost::Store::ledger);
+        const auto [at, won] = ledger.emplace(command.write.key, command.write.value);
+        outcome.kind = won ? edgepost::OutcomeKind::won : edgepost::OutcomeKind::exists;
+        if (!won) outcome.existing = at->second;
+        break;
+      }
+      case edgepost::CommandKind::put:
+        fuzz::require(is_json(command.write.value));
+        ledger[command.write.key] = command.write.value;
+        break;
+      case edgepost::CommandKind::enqueue: break;
+      case edgepost::CommandKind::emit: fuzz::require(is_json(command.event)); break;
+      case edgepost::CommandKind::respond:
+        response = command.response;
+        fuzz::require(response.status >= 200 && response.status <= 599);
+        fuzz::require(is_json(response.body));
+        break;
+    }
+    exchange.resolve(outcome);
+  }
+  return response;
 }
 
 }  // namespace
@@ -60,27 +100,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const edgepost::PostbackPlan plan = edgepost::plan_postback(request, fuzz::keys());
-  edgepost::Snapshot snapshot = fuzz::fixture_records();
+  edgepost::Snapshot records = fuzz::fixture_records();
   if (!plan.refusal) {
     fuzz::require(plan.keys.size() == 3);
-    fuzz::set_or_erase(snapshot, edgepost::offer_key(plan.click.offer_id), overrides.offer);
-    fuzz::set_or_erase(snapshot, edgepost::affiliate_key(plan.click.affiliate_id),
+    fuzz::set_or_erase(records, edgepost::offer_key(plan.click.offer_id), overrides.offer);
+    fuzz::set_or_erase(records, edgepost::affiliate_key(plan.click.affiliate_id),
                        overrides.affiliate);
-    fuzz::set_or_erase(snapshot, edgepost::click_key(plan.transaction_id), overrides.click);
+    fuzz::set_or_erase(records, edgepost::click_key(plan.transaction_id), overrides.click);
   }
-  const edgepost::Decision decision =
-      edgepost::decide_postback(plan, snapshot, fuzz::environment(request.query));
-  fuzz::print_decision(decision);
-  check(decision);
+  const auto start = [&] {
+    return edgepost::start_postback_exchange(request, fuzz::keys(),
+                                             fuzz::environment(request.query));
+  };
+  Store ledger;
+  const edgepost::Response first = run(*start(), records, ledger);
+  fuzz::print_response(first);
+  for (const auto& [key, value] : ledger) {
+    if (key.rfind("claim/", 0) != 0) fuzz::require(is_json(value));
+  }
 
-  // A replay of what was just claimed gets the original answer, not an error.
-  if (!decision.claims.empty()) {
-    const edgepost::Decision replay =
-        edgepost::decide_duplicate(decision.claims.front().value, now);
-    check(replay);
-    fuzz::require(replay.response.status == 200);
+  // A replay of what was just recorded gets the original answer, not an error.
+  if (first.status == 200) fuzz::require(run(*start(), records, ledger).status == 200);
+  // And a stored conversion holding anything at all is answered with JSON.
+  if (overrides.claim) {
+    for (auto& [key, value] : ledger) {
+      if (key.rfind("conversion/", 0) == 0) value = *overrides.claim;
+    }
+    (void)run(*start(), records, ledger);
   }
-  // And a claim holding anything at all is answered with JSON.
-  if (overrides.claim) check(edgepost::decide_duplicate(*overrides.claim, now));
   return 0;
 }

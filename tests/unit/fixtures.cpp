@@ -31,6 +31,15 @@ const edgepost::KeyRing& keys() {
   return ring;
 }
 
+std::string mint(std::uint32_t offer, std::uint32_t affiliate, std::int64_t time) {
+  edgepost::ClickId click;
+  click.click_time = static_cast<std::uint32_t>(time);
+  click.offer_id = offer;
+  click.affiliate_id = affiliate;
+  click.nonce = {9, 9, 9, 9, 9, 9, 9, static_cast<std::uint8_t>(offer + affiliate)};
+  return edgepost::mint_click_id(click, keys());
+}
+
 edgepost::Environment env(std::int64_t now, std::uint8_t seed) {
   edgepost::Environment environment;
   environment.now = now;

@@ -63,6 +63,8 @@ edgepost::Snapshot all_records();
 // Key 1 mints; key 2 is an older key that still verifies.
 const edgepost::KeyRing& keys();
 edgepost::Environment env(std::int64_t now = kNow, std::uint8_t seed = 1);
+// An ID minted directly (no click record), for offers the click handler would refuse too.
+std::string mint(std::uint32_t offer, std::uint32_t affiliate, std::int64_t time = kNow);
 
 edgepost::Request get(std::string path, std::string query, std::string client_ip = "198.51.100.7");
 edgepost::Request post(std::string path, std::string content_type, std::string body,

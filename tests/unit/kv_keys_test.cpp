@@ -12,12 +12,14 @@ TEST_CASE("KV keys are built from validated values only", "[kv_keys]") {
 }
 
 TEST_CASE("free-text order ids are hashed, never embedded", "[kv_keys]") {
-  const std::string key = edgepost::order_claim_key(3, "../../etc/passwd\n%00");
-  CHECK(key.rfind("claim/order/3/", 0) == 0);
-  CHECK(key.size() == std::string("claim/order/3/").size() + 32);
+  const std::string key = edgepost::order_claim_key(3, "sale", "../../etc/passwd\n%00");
+  CHECK(key.rfind("claim/order/3/sale/", 0) == 0);
+  CHECK(key.size() == std::string("claim/order/3/sale/").size() + 32);
   CHECK(key.find("..") == std::string::npos);
   CHECK(key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789/") == std::string::npos);
-  CHECK(edgepost::order_claim_key(3, "A-1") != edgepost::order_claim_key(3, "a-1"));
-  CHECK(edgepost::order_claim_key(3, "A-1") != edgepost::order_claim_key(4, "A-1"));
-  CHECK(edgepost::order_claim_key(3, "A-1") == edgepost::order_claim_key(3, "A-1"));
+  CHECK(edgepost::order_claim_key(3, "sale", "A-1") != edgepost::order_claim_key(3, "sale", "a-1"));
+  CHECK(edgepost::order_claim_key(3, "sale", "A-1") != edgepost::order_claim_key(4, "sale", "A-1"));
+  CHECK(edgepost::order_claim_key(3, "sale", "A-1") == edgepost::order_claim_key(3, "sale", "A-1"));
+  // One order id may name a lead and a sale (issue 9, item 3).
+  CHECK(edgepost::order_claim_key(3, "sale", "A-1") != edgepost::order_claim_key(3, "lead", "A-1"));
 }

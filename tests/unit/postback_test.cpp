@@ -10,6 +10,7 @@
 #include "fixtures.hpp"
 
 using edgepost::Decision;
+using edgepost::PostbackDecision;
 using nlohmann::json;
 
 namespace {
@@ -29,24 +30,16 @@ std::string click_on(std::uint32_t offer, std::uint32_t affiliate, edgepost::Sna
   return json::parse(decision.writes[0].value)["transaction_id"];
 }
 
-// An ID minted directly, for offers the click handler would refuse.
-std::string mint(std::uint32_t offer, std::uint32_t affiliate, std::int64_t time = fixtures::kNow) {
-  edgepost::ClickId click;
-  click.click_time = static_cast<std::uint32_t>(time);
-  click.offer_id = offer;
-  click.affiliate_id = affiliate;
-  click.nonce = {9, 9, 9, 9, 9, 9, 9, 9};
-  return edgepost::mint_click_id(click, fixtures::keys());
-}
+using fixtures::mint;
 
-Decision postback(const edgepost::Request& request, const edgepost::Snapshot& snapshot,
-                  std::int64_t now = fixtures::kNow + 3600, std::uint8_t entropy_seed = 5) {
+PostbackDecision postback(const edgepost::Request& request, const edgepost::Snapshot& snapshot,
+                          std::int64_t now = fixtures::kNow + 3600, std::uint8_t entropy_seed = 5) {
   const auto plan = edgepost::plan_postback(request, fixtures::keys());
   return edgepost::decide_postback(plan, snapshot, fixtures::env(now, entropy_seed));
 }
 
-Decision postback(const std::string& query, const edgepost::Snapshot& snapshot,
-                  std::int64_t now = fixtures::kNow + 3600, std::uint8_t entropy_seed = 5) {
+PostbackDecision postback(const std::string& query, const edgepost::Snapshot& snapshot,
+                          std::int64_t now = fixtures::kNow + 3600, std::uint8_t entropy_seed = 5) {
   return postback(fixtures::get("/postback", query, kAllowedIp), snapshot, now, entropy_seed);
 }
 
@@ -62,29 +55,37 @@ std::string signed_query(edgepost::Form fields, std::int64_t timestamp) {
   return query;
 }
 
-json body_of(const Decision& decision) {
-  return json::parse(decision.response.body);
+edgepost::Response response_of(const PostbackDecision& decision) {
+  return decision.refusal ? decision.refusal->response
+                          : edgepost::conversion_response(*decision.record, false);
 }
 
-void check_refused(const Decision& decision, int status, const std::string& reason) {
-  INFO(decision.response.body);
-  CHECK(decision.response.status == status);
+json body_of(const PostbackDecision& decision) {
+  return json::parse(response_of(decision).body);
+}
+
+const std::vector<edgepost::PartnerPostback>& postbacks_of(const PostbackDecision& decision) {
+  static const std::vector<edgepost::PartnerPostback> none;
+  return decision.record ? decision.record->postbacks : none;
+}
+
+void check_refused(const PostbackDecision& decision, int status, const std::string& reason) {
+  const edgepost::Response response = response_of(decision);
+  INFO(response.body);
+  CHECK(response.status == status);
   const json body = body_of(decision);
   CHECK(body["status"] == "rejected");
   CHECK(body["reason"] == reason);
   CHECK(body["duplicate"] == false);
   CHECK_FALSE(body["message"].get<std::string>().empty());
-  CHECK(decision.claims.empty());
-  CHECK(decision.writes.empty());
-  CHECK(decision.postbacks.empty());
-  REQUIRE(decision.events.size() == 1);
-  CHECK(json::parse(decision.events[0])["reason"] == reason);
+  REQUIRE(decision.refusal.has_value());
+  CHECK_FALSE(decision.record.has_value());
+  CHECK(json::parse(decision.refusal->event)["reason"] == reason);
 }
 
-json stored_conversion(const Decision& decision) {
-  REQUIRE(decision.writes.size() == 1);
-  CHECK(decision.writes[0].key.rfind("conversion/", 0) == 0);
-  return json::parse(decision.writes[0].value);
+json stored_conversion(const PostbackDecision& decision) {
+  REQUIRE(decision.record.has_value());
+  return json::parse(edgepost::encode(*decision.record));
 }
 
 }  // namespace
@@ -110,10 +111,10 @@ TEST_CASE("plan: the ID is verified before any key is named", "[postback]") {
 TEST_CASE("an approved conversion: priced, claimed once, partner notified", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(100, 7, snapshot, "&aff_sub=spring%20sale&aff_click_id=AFF-1");
-  const Decision decision = postback(
+  const PostbackDecision decision = postback(
       "transaction_id=" + tid + "&security_token=" + kToken + "&adv_sub=ORDER-1", snapshot);
 
-  REQUIRE(decision.response.status == 200);
+  REQUIRE(response_of(decision).status == 200);
   const json body = body_of(decision);
   CHECK(body["status"] == "approved");
   CHECK(body["transaction_id"] == tid);
@@ -124,11 +125,12 @@ TEST_CASE("an approved conversion: priced, claimed once, partner notified", "[po
 
   // Claimed per click and goal, and per advertiser and order id.
   REQUIRE(decision.claims.size() == 2);
-  CHECK(decision.claims[0].key == edgepost::conversion_claim_key(tid, "sale"));
-  CHECK(decision.claims[1].key == edgepost::order_claim_key(1, "ORDER-1"));
+  CHECK(decision.claims[0] == edgepost::conversion_claim_key(tid, "sale"));
+  CHECK(decision.claims[1] == edgepost::order_claim_key(1, "sale", "ORDER-1"));
 
   const json record = stored_conversion(decision);
-  CHECK(decision.claims[0].value == decision.writes[0].value);
+  CHECK(record["claims"] == json(decision.claims));
+  CHECK(record["stage"] == "accepted");
   CHECK(record["revenue"] == "10.00");
   CHECK(record["payout"] == "4.00");
   CHECK(record["currency"] == "USD");
@@ -138,82 +140,45 @@ TEST_CASE("an approved conversion: priced, claimed once, partner notified", "[po
   CHECK(record["aff_id"] == 7);
   CHECK(record["advertiser_id"] == 1);
 
-  REQUIRE(decision.postbacks.size() == 1);
-  CHECK(decision.postbacks[0].affiliate_id == 7);
-  CHECK(decision.postbacks[0].id == conversion_id + "-7");
-  CHECK(decision.postbacks[0].url == "https://aff7.example/pb?click=AFF-1&tx=" + tid +
-                                         "&goal=sale&payout=4.00&cur=USD"
-                                         "&st=approved&cid=" +
-                                         conversion_id + "&s=spring%20sale");
-  REQUIRE(decision.events.size() == 1);
-  CHECK(json::parse(decision.events[0])["type"] == "conversion");
+  REQUIRE(postbacks_of(decision).size() == 1);
+  CHECK(postbacks_of(decision)[0].affiliate_id == 7);
+  CHECK(postbacks_of(decision)[0].id == conversion_id + "-7");
+  CHECK(postbacks_of(decision)[0].url == "https://aff7.example/pb?click=AFF-1&tx=" + tid +
+                                             "&goal=sale&payout=4.00&cur=USD"
+                                             "&st=approved&cid=" +
+                                             conversion_id + "&s=spring%20sale");
+  const json event = json::parse(edgepost::conversion_event(*decision.record));
+  CHECK(event["type"] == "conversion");
+  CHECK(event["id"] == "conversion:" + conversion_id);
 }
 
 TEST_CASE("the same postback decides the same claims and conversion id", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(100, 7, snapshot);
   const std::string query = "tid=" + tid + "&security_token=" + kToken;
-  const Decision first = postback(query, snapshot);
-  const Decision again = postback(query, snapshot, fixtures::kNow + 7200);
-  CHECK(first.claims[0].key == again.claims[0].key);
+  const PostbackDecision first = postback(query, snapshot);
+  const PostbackDecision again = postback(query, snapshot, fixtures::kNow + 7200);
+  CHECK(first.claims[0] == again.claims[0]);
   CHECK(body_of(first)["conversion_id"] == body_of(again)["conversion_id"]);
-}
-
-TEST_CASE("a replay answers with the original result and records nothing new", "[postback]") {
-  auto snapshot = fixtures::all_records();
-  const std::string tid = click_on(100, 7, snapshot);
-  const Decision original = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
-  const Decision replay =
-      edgepost::decide_duplicate(original.claims[0].value, fixtures::kNow + 9000);
-  CHECK(replay.response.status == 200);
-  json expected = body_of(original);
-  expected["duplicate"] = true;
-  CHECK(body_of(replay) == expected);
-  CHECK(replay.claims.empty());
-  // The conversion record again, identical: it mends a first attempt that died after its claim.
-  REQUIRE(replay.writes.size() == 1);
-  CHECK(replay.writes[0].key == original.writes[0].key);
-  CHECK(replay.writes[0].value == original.writes[0].value);
-  // The original partner postbacks, for the adapter to queue only if they are missing.
-  REQUIRE(replay.postbacks.size() == 1);
-  CHECK(replay.postbacks[0].id == original.postbacks[0].id);
-  CHECK(replay.postbacks[0].url == original.postbacks[0].url);
-  CHECK(json::parse(replay.events[0])["type"] == "duplicate");
-
-  // An unreadable claim is a store problem the advertiser should retry, not a verdict.
-  for (const char* damaged :
-       {"not json", "{}", R"({"conversion_id": "x"})",
-        R"({"conversion_id": 1, "transaction_id": "t", "goal": "g", "status": "approved"})"}) {
-    INFO(damaged);
-    const Decision broken = edgepost::decide_duplicate(damaged, fixtures::kNow);
-    CHECK(broken.response.status == 503);
-    CHECK(body_of(broken)["reason"] == "store_unavailable");
-    CHECK(broken.writes.empty());
-  }
-  // Damaged partner postback entries are skipped, not trusted.
-  json partial = json::parse(original.claims[0].value);
-  partial["postbacks"] =
-      json::array({json{{"url", "u"}}, 5, json{{"id", "x"}, {"aff_id", -1}, {"url", "u"}}});
-  CHECK(edgepost::decide_duplicate(partial.dump(), fixtures::kNow).postbacks.empty());
 }
 
 TEST_CASE("per-affiliate payout override; no partner postback without a template", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(100, 8, snapshot);
-  const Decision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
-  REQUIRE(decision.response.status == 200);
+  const PostbackDecision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
+  REQUIRE(response_of(decision).status == 200);
   CHECK(stored_conversion(decision)["payout"] == "5.00");
-  CHECK(decision.postbacks.empty());
+  CHECK(postbacks_of(decision).empty());
 }
 
 TEST_CASE("percent and mixed payouts, HMAC-signed, from an allowed address", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(200, 7, snapshot);
   const std::int64_t now = fixtures::kNow + 3600;
-  const Decision decision = postback(
+  const PostbackDecision decision = postback(
       signed_query({{"click_id", tid}, {"sale_amount", "199.99"}, {"currency", "eur"}}, now),
       snapshot, now);
-  REQUIRE(decision.response.status == 200);
+  REQUIRE(response_of(decision).status == 200);
   const json record = stored_conversion(decision);
   CHECK(record["amount"] == "199.99");
   CHECK(record["revenue"] == "19.999");  // 10% of 199.99, exactly
@@ -225,15 +190,15 @@ TEST_CASE("the minimum click-to-conversion time rejects too-fast conversions", "
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(200, 7, snapshot);
   const std::int64_t now = fixtures::kNow + 10;  // the offer wants 30 s
-  const Decision decision =
+  const PostbackDecision decision =
       postback(signed_query({{"tid", tid}, {"amount", "50"}}, now), snapshot, now);
-  REQUIRE(decision.response.status == 200);
+  REQUIRE(response_of(decision).status == 200);
   CHECK(body_of(decision)["status"] == "rejected");
   const json record = stored_conversion(decision);
   CHECK(record["payout"] == "0.00");
   CHECK(record["revenue"] == "0.00");
   CHECK(record["rule"] == "faster than the offer's minimum click-to-conversion time");
-  CHECK(decision.postbacks.empty());
+  CHECK(postbacks_of(decision).empty());
   CHECK(decision.claims.size() == 1);  // a rejected conversion still counts once
 }
 
@@ -242,12 +207,12 @@ TEST_CASE("the advertiser may send the status", "[postback]") {
   const std::string tid = click_on(100, 7, snapshot);
   const std::string base = "tid=" + tid + "&security_token=" + kToken;
 
-  const Decision pending = postback(base + "&status=pending", snapshot);
+  const PostbackDecision pending = postback(base + "&status=pending", snapshot);
   CHECK(body_of(pending)["status"] == "pending");
   CHECK(stored_conversion(pending)["payout"] == "4.00");
-  CHECK(pending.postbacks.empty());  // affiliates hear of approved conversions only
+  CHECK(postbacks_of(pending).empty());  // affiliates hear of approved conversions only
 
-  const Decision rejected = postback(base + "&status=rejected", snapshot);
+  const PostbackDecision rejected = postback(base + "&status=rejected", snapshot);
   CHECK(body_of(rejected)["status"] == "rejected");
   CHECK(stored_conversion(rejected)["payout"] == "0.00");
 
@@ -258,54 +223,55 @@ TEST_CASE("a multi-event offer records each distinct event once", "[postback]") 
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(300, 7, snapshot);
 
-  const Decision install = postback("tid=" + tid, snapshot);  // the default goal
+  const PostbackDecision install = postback("tid=" + tid, snapshot);  // the default goal
   CHECK(body_of(install)["goal"] == "install");
   REQUIRE(install.claims.size() == 1);
-  CHECK(install.claims[0].key == edgepost::conversion_claim_key(tid, "install"));
+  CHECK(install.claims[0] == edgepost::conversion_claim_key(tid, "install"));
 
-  const Decision registration = postback("tid=" + tid + "&event=registration", snapshot);
+  const PostbackDecision registration = postback("tid=" + tid + "&event=registration", snapshot);
   CHECK(body_of(registration)["status"] == "pending");  // the goal's own status
-  CHECK(registration.claims[0].key == edgepost::conversion_claim_key(tid, "registration"));
+  CHECK(registration.claims[0] == edgepost::conversion_claim_key(tid, "registration"));
   CHECK(body_of(registration)["conversion_id"] != body_of(install)["conversion_id"]);
 
   // A goal that may repeat is claimed by the request itself: a retry is recognised, a
   // different purchase is not; an order id deduplicates it instead when there is one.
-  const Decision purchase = postback("tid=" + tid + "&goal=purchase&amount=10", snapshot);
-  REQUIRE(purchase.response.status == 200);
+  const PostbackDecision purchase = postback("tid=" + tid + "&goal=purchase&amount=10", snapshot);
+  REQUIRE(response_of(purchase).status == 200);
   REQUIRE(purchase.claims.size() == 1);
-  CHECK(purchase.claims[0].key.rfind("claim/repeat/" + tid + "/purchase/", 0) == 0);
+  CHECK(purchase.claims[0].rfind("claim/repeat/" + tid + "/purchase/", 0) == 0);
   CHECK(stored_conversion(purchase)["payout"] == "1.50");
-  const Decision retried = postback("goal=purchase&amount=10&tid=" + tid, snapshot);
-  CHECK(retried.claims[0].key == purchase.claims[0].key);
-  const Decision second_purchase = postback("tid=" + tid + "&goal=purchase&amount=12", snapshot);
-  CHECK(second_purchase.claims[0].key != purchase.claims[0].key);
+  const PostbackDecision retried = postback("goal=purchase&amount=10&tid=" + tid, snapshot);
+  CHECK(retried.claims[0] == purchase.claims[0]);
+  const PostbackDecision second_purchase =
+      postback("tid=" + tid + "&goal=purchase&amount=12", snapshot);
+  CHECK(second_purchase.claims[0] != purchase.claims[0]);
   CHECK(body_of(second_purchase)["conversion_id"] != body_of(purchase)["conversion_id"]);
 
-  const Decision ordered =
+  const PostbackDecision ordered =
       postback("tid=" + tid + "&goal=purchase&amount=10&order_id=X9", snapshot);
   REQUIRE(ordered.claims.size() == 1);
-  CHECK(ordered.claims[0].key == edgepost::order_claim_key(3, "X9"));
+  CHECK(ordered.claims[0] == edgepost::order_claim_key(3, "purchase", "X9"));
 }
 
 TEST_CASE("a per-offer partner postback URL overrides the affiliate's", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(300, 8, snapshot);
-  const Decision decision = postback("tid=" + tid, snapshot);
-  REQUIRE(decision.postbacks.size() == 1);
-  CHECK(decision.postbacks[0].url == "https://aff8.example/app?e=install&tx=" + tid);
+  const PostbackDecision decision = postback("tid=" + tid, snapshot);
+  REQUIRE(postbacks_of(decision).size() == 1);
+  CHECK(postbacks_of(decision)[0].url == "https://aff8.example/app?e=install&tx=" + tid);
 }
 
 TEST_CASE("a verified ID converts even before its click record is visible", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = mint(100, 7, fixtures::kNow);  // no click record in the snapshot
-  const Decision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
-  REQUIRE(decision.response.status == 200);
+  const PostbackDecision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
+  REQUIRE(response_of(decision).status == 200);
   CHECK(body_of(decision)["status"] == "approved");
   const json record = stored_conversion(decision);
   CHECK(record["attributed_from"] == "transaction_id");
   CHECK(record["payout"] == "4.00");
-  REQUIRE(decision.postbacks.size() == 1);
-  CHECK(decision.postbacks[0].url.find("&s=") != std::string::npos);  // sub IDs unknown: empty
+  REQUIRE(postbacks_of(decision).size() == 1);
+  CHECK(postbacks_of(decision)[0].url.find("&s=") != std::string::npos);  // sub IDs unknown: empty
 }
 
 TEST_CASE("upper-cased IDs and every alias convert like the original", "[postback]") {
@@ -313,8 +279,9 @@ TEST_CASE("upper-cased IDs and every alias convert like the original", "[postbac
   const std::string tid = click_on(100, 7, snapshot);
   std::string upper = tid;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const Decision decision = postback("CLICKID=" + upper + "&Security_Token=" + kToken, snapshot);
-  REQUIRE(decision.response.status == 200);
+  const PostbackDecision decision =
+      postback("CLICKID=" + upper + "&Security_Token=" + kToken, snapshot);
+  REQUIRE(response_of(decision).status == 200);
   CHECK(body_of(decision)["transaction_id"] == tid);
 }
 
@@ -322,18 +289,18 @@ TEST_CASE("form and JSON POST decide exactly like GET", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(300, 7, snapshot);
   const std::string form = "tid=" + tid + "&goal=purchase&sum=20&txid=T-1";
-  const Decision by_get = postback(form, snapshot);
-  const Decision by_form = postback(
+  const PostbackDecision by_get = postback(form, snapshot);
+  const PostbackDecision by_form = postback(
       fixtures::post("/postback", "application/x-www-form-urlencoded", form, kAllowedIp), snapshot);
-  const Decision by_json = postback(
+  const PostbackDecision by_json = postback(
       fixtures::post("/postback", "application/json",
                      R"({"tid": ")" + tid + R"(", "goal": "purchase", "sum": 20, "txid": "T-1"})",
                      kAllowedIp),
       snapshot);
-  REQUIRE(by_get.response.status == 200);
-  CHECK(by_form.response.body == by_get.response.body);
-  CHECK(by_json.response.body == by_get.response.body);
-  CHECK(by_json.claims[0].key == by_get.claims[0].key);
+  REQUIRE(response_of(by_get).status == 200);
+  CHECK(response_of(by_form).body == response_of(by_get).body);
+  CHECK(response_of(by_json).body == response_of(by_get).body);
+  CHECK(by_json.claims[0] == by_get.claims[0]);
 }
 
 TEST_CASE("every refusal reason of the contract, with nothing recorded", "[postback]") {
@@ -382,35 +349,35 @@ TEST_CASE("a replay refused on today's rules names the claims that prove it is a
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(100, 7, snapshot);
   const std::string query = "tid=" + tid + "&security_token=" + kToken + "&adv_sub=Z1";
-  const Decision original = postback(query, snapshot);
+  const PostbackDecision original = postback(query, snapshot);
   REQUIRE(original.claims.size() == 2);
 
   // Thirty-one days later the window has closed: refused, unless the claims exist.
-  const Decision late = postback(query, snapshot, fixtures::kNow + 31 * 24 * 3600);
-  CHECK(late.response.status == 410);
-  CHECK(late.claims.empty());
-  CHECK(late.replay_keys ==
-        std::vector<std::string>{original.claims[0].key, original.claims[1].key});
+  const PostbackDecision late = postback(query, snapshot, fixtures::kNow + 31 * 24 * 3600);
+  CHECK(response_of(late).status == 410);
+  CHECK(late.refusal.has_value());
+  CHECK(late.claims == original.claims);
+  CHECK(late.conversion_id == original.conversion_id);
 
   // Refusals before the conversion is identified have no claims to name.
-  CHECK(postback("tid=" + tid, snapshot).replay_keys.empty());  // unauthorized
-  CHECK(postback("tid=" + tid + "&security_token=" + kToken + "&goal=x", snapshot)
-            .replay_keys.empty());
+  CHECK(postback("tid=" + tid, snapshot).claims.empty());  // unauthorized
+  CHECK(postback("tid=" + tid + "&security_token=" + kToken + "&goal=x", snapshot).claims.empty());
 }
 
 TEST_CASE("an affiliate blocked after the click earns nothing from it", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = mint(100, 9);  // affiliate 9 is blocked
-  const Decision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
-  REQUIRE(decision.response.status == 200);
+  const PostbackDecision decision = postback("tid=" + tid + "&security_token=" + kToken, snapshot);
+  REQUIRE(response_of(decision).status == 200);
   CHECK(body_of(decision)["status"] == "rejected");
   const json record = stored_conversion(decision);
   CHECK(record["payout"] == "0.00");
   CHECK(record["rule"] == "the affiliate is blocked or no longer allowed on the offer");
-  CHECK(decision.postbacks.empty());
+  CHECK(postbacks_of(decision).empty());
 
-  const Decision removed = postback("tid=" + mint(200, 9), snapshot);  // not on offer 200's list
-  CHECK(removed.response.status == 401);  // advertiser 2 wants a signature first
+  const PostbackDecision removed =
+      postback("tid=" + mint(200, 9), snapshot);  // not on offer 200's list
+  CHECK(response_of(removed).status == 401);      // advertiser 2 wants a signature first
 }
 
 TEST_CASE("hostile bytes in names and values never break the JSON answer", "[postback]") {
@@ -421,12 +388,12 @@ TEST_CASE("hostile bytes in names and values never break the JSON answer", "[pos
                                 "tid=" + tid + "&goal=" + std::string(63, 'a') + "%C3%A9",
                                 "tid=" + tid + "&goal=%E2%82%AC%F0%9F%98%80"}) {
     INFO(query);
-    const Decision decision = postback(query, snapshot);
-    CHECK(decision.response.status == 400);
-    const json body = json::parse(decision.response.body, nullptr, false);
+    const PostbackDecision decision = postback(query, snapshot);
+    CHECK(response_of(decision).status == 400);
+    const json body = json::parse(response_of(decision).body, nullptr, false);
     REQUIRE_FALSE(body.is_discarded());
     CHECK(body["status"] == "rejected");
-    REQUIRE(decision.events.size() == 1);
-    CHECK_FALSE(json::parse(decision.events[0], nullptr, false).is_discarded());
+    REQUIRE(decision.refusal.has_value());
+    CHECK_FALSE(json::parse(decision.refusal->event, nullptr, false).is_discarded());
   }
 }

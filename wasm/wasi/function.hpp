@@ -1,6 +1,6 @@
 #pragma once
-// The whole life of one request in a WASI function: read the CGI request, plan, read the
-// KV keys, decide, apply the decision to the directory KV, write the CGI response.
+// The whole life of one request in a WASI function: read the CGI request, then run the
+// library's exchange to its end, carrying out its commands on the directory KV.
 
 namespace edgepost::wasi {
 

@@ -1,7 +1,7 @@
 #pragma once
-// What a handler decides, for the adapter to carry out. Handlers are pure: they see the
-// request, a snapshot of the KV values they asked for, and an environment (time, entropy,
-// keys), and they return one of these.
+// The vocabulary of decisions. Handlers are pure: they see the request, a snapshot of the KV
+// values they asked for, and an environment (time, entropy, keys); the exchanges
+// (exchange.hpp) turn what they decide into commands.
 
 #include <array>
 #include <cstdint>
@@ -27,18 +27,11 @@ struct PartnerPostback {
   std::string url;
 };
 
+// What the click handler decides, for the click exchange to carry out.
 struct Decision {
   Response response;
-  // Written only if absent, in order, before anything else. If one is already there the
-  // request is a replay: the adapter stops, removes the claims it did win in this request,
-  // and answers with decide_duplicate() of the value it found.
-  std::vector<KvWrite> claims;
-  std::vector<KvWrite> writes;             // after the claims
-  std::vector<PartnerPostback> postbacks;  // queued durably after the writes
-  std::vector<std::string> events;         // one JSON object each
-  // On a refusal: if any of these keys exists, the request replays a conversion recorded
-  // earlier, and the adapter answers with decide_duplicate() of its value instead.
-  std::vector<std::string> replay_keys;
+  std::vector<KvWrite> writes;
+  std::vector<std::string> events;  // one JSON object each
 };
 
 // A request refused before any KV read (malformed, forged, wrong method).

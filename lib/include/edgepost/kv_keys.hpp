@@ -19,11 +19,13 @@ std::string offer_key(std::uint32_t offer_id);
 // canonical_click_id: the normalized text of a verified ID.
 std::string click_key(std::string_view canonical_click_id);
 std::string conversion_claim_key(std::string_view canonical_click_id, std::string_view goal_id);
-std::string order_claim_key(std::uint32_t advertiser_id, std::string_view adv_sub);
+// One order per advertiser and goal: a lead and a sale may carry the same order id.
+std::string order_claim_key(std::uint32_t advertiser_id, std::string_view goal_id,
+                            std::string_view adv_sub);
 // For goals that may repeat: fingerprint is a hex digest of the request.
 std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,
                              std::string_view fingerprint);
 std::string conversion_key(std::string_view conversion_id);
-std::string outbox_key(std::string_view conversion_id);
+std::string outbox_key(std::string_view postback_id);
 
 }  // namespace edgepost

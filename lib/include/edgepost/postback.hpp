@@ -1,7 +1,8 @@
 #pragma once
-// The postback function: the advertiser reports a conversion for a transaction ID. Verify
-// the ID, authenticate the advertiser, resolve the goal, check the attribution window, price
-// the conversion, claim it exactly once, notify the affiliate.
+// The postback function's decisions: the advertiser reports a conversion for a transaction
+// ID. Verify the ID, authenticate the advertiser, resolve the goal, check the attribution
+// window, price the conversion, name its claims, render the affiliate's postback. Claiming it
+// exactly once is the postback exchange's protocol (postback_exchange.hpp).
 
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "edgepost/click_id.hpp"
+#include "edgepost/conversion_record.hpp"
 #include "edgepost/decision.hpp"
 #include "edgepost/params.hpp"
 
@@ -27,12 +29,32 @@ struct PostbackPlan {
 // no read at all.
 PostbackPlan plan_postback(const Request& request, const KeyRing& keys);
 
-Decision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
-                         const Environment& env);
+// A refusal as the advertiser sees it, and as the event log keeps it.
+struct PostbackRefusal {
+  Response response;
+  std::string event;
+};
 
-// The answer to a replay: the original result with "duplicate": true, and the original
-// partner postbacks, which the adapter queues again only if they are not queued already.
-// stored_claim is the value of the claim that was already there.
-Decision decide_duplicate(std::string_view stored_claim, std::int64_t now);
+// What this postback would record now, before the ledger says whether it was recorded already.
+struct PostbackDecision {
+  std::optional<PostbackRefusal> refusal;
+  // The conversion the postback names: the ledger keys that make it unique (the click and
+  // goal for a goal that counts once; the advertiser, goal and adv_sub for an order), and
+  // the id derived from them. Also set when today's rules refuse it (window closed, offer
+  // paused): a conversion recorded earlier still answers its replays.
+  std::vector<std::string> claims;
+  std::string conversion_id;
+  std::optional<ConversionRecord> record;  // when not refused
+};
+
+PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
+                                 const Environment& env);
+
+// The same for every claim set, whichever request computes it: a retry gets the same id.
+std::string conversion_id_for(const std::vector<std::string>& claims);
+
+Response conversion_response(const ConversionRecord& record, bool duplicate);
+PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,
+                                 const std::string& transaction_id, std::int64_t now);
 
 }  // namespace edgepost

@@ -1,4 +1,5 @@
-// Exactly-once claims in Durable Objects.
+// The ledger in Durable Objects: claims, conversion records and outbox entries (the library's
+// exchange decides what goes in; this is the store).
 //
 // Why a Durable Object: KV has no write-if-absent and is eventually consistent, so two
 // copies of a postback arriving at once in two places would both "win". A Durable Object
@@ -6,10 +7,10 @@
 //
 // Which object holds a key: the key's shard, CLAIM_SHARDS objects named "claims-<n>" by a
 // hash of the key. Each key therefore lives in exactly one object, so put-if-absent is
-// atomic per key, which is all the adapter contract needs: claims are taken one by one in
-// order and the ones won are released when a later one is lost (as in the WASI adapter).
-// Routing a whole conversion to one object instead would not protect the order claim
-// (advertiser + adv_sub), which two different clicks can share. Sharding spreads the load;
+// atomic per key, which is all the protocol needs: the library takes a conversion's claims
+// one by one, in order, and never releases one (docs/protocol.md). Routing a whole
+// conversion to one object instead would not protect the order claim (advertiser, goal and
+// adv_sub), which two different clicks can share. Sharding spreads the load;
 // the count must never change once deployed, or keys would move to other objects.
 export const CLAIM_SHARDS = 64;
 
@@ -42,7 +43,19 @@ export const claims = {
   get: async (ns, key) => (await ask(ns, key, { op: 'get' })).value,
   set: (ns, key, value) => ask(ns, key, { op: 'set', value }),
   remove: (ns, key) => ask(ns, key, { op: 'remove' }),
+  // An outbox entry's delivery lease: { won, value } (see outbox-consumer.mjs).
+  lease: (ns, key, seconds) => ask(ns, key, { op: 'lease', seconds }),
 };
+
+// Whether an outbox entry may be sent now: pending, and no other delivery holds its lease.
+function leasable(value, now) {
+  try {
+    const entry = JSON.parse(value);
+    return (entry.state ?? 'pending') === 'pending' && !((entry.lease_until ?? 0) > now) ? entry : null;
+  } catch {
+    return null;
+  }
+}
 
 // expires: Unix seconds, 0 for never. An expired entry counts as absent.
 function live(entry, now) {
@@ -67,6 +80,15 @@ export class ClaimStore {
           if (existing) return { won: false, value: existing.value };
           await storage.put(message.key, { value: message.value, expires: message.expires || 0 });
           return { won: true };
+        }));
+      case 'lease':
+        return Response.json(await this.state.blockConcurrencyWhile(async () => {
+          const existing = live(await storage.get(message.key), now);
+          const entry = existing && leasable(existing.value, now);
+          if (!entry) return { won: false };
+          const value = JSON.stringify({ ...entry, lease_until: now + message.seconds });
+          await storage.put(message.key, { value, expires: existing.expires });
+          return { won: true, value };
         }));
       case 'get':
         return Response.json({ value: live(await storage.get(message.key), now)?.value ?? null });

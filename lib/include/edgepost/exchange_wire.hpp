@@ -1,0 +1,32 @@
+#pragma once
+// The exchange as JSON text, for an adapter in another language (the Worker's JS loop calls
+// it through the Emscripten exports in wasm/workers/exports.cpp):
+//
+//   start    {"exchange": "click"|"postback",
+//             "request": {"method","path","query","headers":[[name,value],...],"body","client_ip"},
+//             "env": {"now": unix seconds, "entropy": 32 hex digits,
+//                     "signing_keys", "signing_key_id"}}
+//   command  {"kind":"read","store":"records"|"ledger","keys":[...]}
+//            {"kind":"put_if_absent"|"put","store",...,"key","value","ttl": seconds, 0 = kept}
+//            {"kind":"enqueue","postback":{"id","aff_id","url"}}
+//            {"kind":"emit","event": JSON text}
+//            {"kind":"respond","response":{"status","headers":[[name,value],...],"body"}}
+//   outcome  {"kind":"done","values":{key: value, ...}} | {"kind":"won"}
+//            | {"kind":"exists","existing": value} | {"kind":"failed","error": text}
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "edgepost/exchange.hpp"
+#include "edgepost/expected.hpp"
+
+namespace edgepost {
+
+// The exchange the start text asks for, begun; or why the text is not a valid start.
+Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view start_json);
+
+std::string encode_command(const Command& command);
+Expected<Outcome, std::string> decode_outcome(std::string_view outcome_json);
+
+}  // namespace edgepost

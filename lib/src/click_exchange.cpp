@@ -1,0 +1,73 @@
+#include "edgepost/click_exchange.hpp"
+
+#include "edgepost/click.hpp"
+#include "edgepost/events.hpp"
+#include "edgepost/hex.hpp"
+#include "queued_exchange.hpp"
+
+namespace edgepost {
+namespace {
+
+enum class Step { none, config_read, click_put };
+
+Response text_response(int status, const std::string& text) {
+  return Response{status, {{"content-type", "text/plain; charset=utf-8"}}, text + "\n"};
+}
+
+class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
+ public:
+  ClickExchange(Request request, KeyRing keys, Environment env)
+      : QueuedExchange(std::move(keys), env) {
+    plan_ = plan_click(request);
+    if (plan_.refusal) {
+      carry_out(decide_click(plan_, {}, environment()));
+    } else {
+      queue_.read(Store::records, plan_.keys, Step::config_read);
+    }
+  }
+
+  void resolve(const Outcome& outcome) override {
+    switch (queue_.pop()) {
+      case Step::none: return;
+      case Step::config_read: return on_config(outcome);
+      case Step::click_put: return on_stored(outcome);
+    }
+  }
+
+ private:
+  void on_config(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) {
+      emit(problem_event(env_.now, "click config not readable", outcome.error));
+      queue_.respond(text_response(503, "configuration store unavailable; try again"), Step::none);
+      return;
+    }
+    carry_out(decide_click(plan_, outcome.values, environment()));
+  }
+
+  // The redirect first: a slow store must not keep the person from the landing page.
+  void carry_out(const Decision& decision) {
+    queue_.respond(decision.response, Step::none);
+    for (const KvWrite& write : decision.writes) {
+      click_key_ = write.key;
+      queue_.write(CommandKind::put, Store::records, write, Step::click_put);
+    }
+    for (const std::string& event : decision.events) emit(event);
+  }
+
+  void on_stored(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) {
+      emit(problem_event(env_.now, "click not stored", click_key_ + ": " + outcome.error));
+    }
+  }
+
+  ClickPlan plan_;
+  std::string click_key_;  // the record being stored, for the event if it is not
+};
+
+}  // namespace
+
+std::unique_ptr<Exchange> start_click_exchange(Request request, KeyRing keys, Environment env) {
+  return std::make_unique<ClickExchange>(std::move(request), std::move(keys), env);
+}
+
+}  // namespace edgepost

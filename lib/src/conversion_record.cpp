@@ -1,0 +1,132 @@
+#include "edgepost/conversion_record.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "edgepost/json_text.hpp"
+
+namespace edgepost {
+namespace {
+
+using nlohmann::json;
+
+json postbacks_json(const std::vector<PartnerPostback>& postbacks) {
+  json list = json::array();
+  for (const PartnerPostback& p : postbacks) {
+    list.push_back({{"id", p.id}, {"aff_id", p.affiliate_id}, {"url", p.url}});
+  }
+  return list;
+}
+
+json record_json(const ConversionRecord& r) {
+  json out{{"conversion_id", r.conversion_id},
+           {"transaction_id", r.transaction_id},
+           {"offer_id", r.offer_id},
+           {"aff_id", r.affiliate_id},
+           {"advertiser_id", r.advertiser_id},
+           {"goal", r.goal},
+           {"status", r.status},
+           {"revenue", r.revenue},
+           {"payout", r.payout},
+           {"currency", r.currency},
+           {"click_time", r.click_time},
+           {"time", r.time},
+           {"attributed_from", r.attributed_from}};
+  if (r.amount) out["amount"] = *r.amount;
+  if (r.rule) out["rule"] = *r.rule;
+  for (const auto& [name, value] : r.adv_subs) out[name] = value;
+  return out;
+}
+
+bool read_text(const json& object, const char* name, std::string& out) {
+  const auto found = object.find(name);
+  if (found == object.end() || !found->is_string()) return false;
+  out = found->get<std::string>();
+  return true;
+}
+
+template <typename Int>
+bool read_integer(const json& object, const char* name, Int& out) {
+  const auto found = object.find(name);
+  if (found == object.end() || !found->is_number_integer()) return false;
+  out = found->get<Int>();
+  return true;
+}
+
+std::optional<std::string> optional_text(const json& object, const char* name) {
+  std::string value;
+  if (!read_text(object, name, value)) return std::nullopt;
+  return value;
+}
+
+bool read_postbacks(const json& object, std::vector<PartnerPostback>& out) {
+  const auto list = object.find("postbacks");
+  if (list == object.end()) return true;
+  if (!list->is_array()) return false;
+  for (const json& entry : *list) {
+    if (!entry.is_object()) return false;
+    PartnerPostback postback;
+    if (!read_text(entry, "id", postback.id) || !read_text(entry, "url", postback.url) ||
+        !read_integer(entry, "aff_id", postback.affiliate_id) || postback.id.empty()) {
+      return false;
+    }
+    out.push_back(std::move(postback));
+  }
+  return true;
+}
+
+bool read_claims(const json& object, std::vector<std::string>& out) {
+  const auto list = object.find("claims");
+  if (list == object.end() || !list->is_array() || list->empty()) return false;
+  for (const json& key : *list) {
+    if (!key.is_string()) return false;
+    out.push_back(key.get<std::string>());
+  }
+  return true;
+}
+
+constexpr const char* kAdvSubFields[] = {"adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5"};
+
+}  // namespace
+
+std::string encode(const ConversionRecord& record) {
+  json out = record_json(record);
+  out["claims"] = record.claims;
+  out["postbacks"] = postbacks_json(record.postbacks);
+  out["stage"] = record.stage == ConversionStage::complete ? "complete" : "accepted";
+  return to_json_text(out);
+}
+
+std::optional<ConversionRecord> parse_conversion_record(std::string_view text) {
+  const json in = json::parse(text, nullptr, false);
+  if (!in.is_object()) return std::nullopt;
+  ConversionRecord r;
+  std::string stage;
+  const bool whole =
+      read_text(in, "conversion_id", r.conversion_id) && !r.conversion_id.empty() &&
+      read_text(in, "transaction_id", r.transaction_id) &&
+      read_integer(in, "offer_id", r.offer_id) && read_integer(in, "aff_id", r.affiliate_id) &&
+      read_integer(in, "advertiser_id", r.advertiser_id) && read_text(in, "goal", r.goal) &&
+      read_text(in, "status", r.status) && read_text(in, "revenue", r.revenue) &&
+      read_text(in, "payout", r.payout) && read_text(in, "currency", r.currency) &&
+      read_integer(in, "click_time", r.click_time) && read_integer(in, "time", r.time) &&
+      read_text(in, "attributed_from", r.attributed_from) && read_text(in, "stage", stage) &&
+      (stage == "accepted" || stage == "complete") && read_claims(in, r.claims) &&
+      read_postbacks(in, r.postbacks);
+  if (!whole) return std::nullopt;
+  r.stage = stage == "complete" ? ConversionStage::complete : ConversionStage::accepted;
+  r.amount = optional_text(in, "amount");
+  r.rule = optional_text(in, "rule");
+  for (const char* field : kAdvSubFields) {
+    if (auto value = optional_text(in, field)) r.adv_subs.emplace_back(field, std::move(*value));
+  }
+  return r;
+}
+
+std::string conversion_event(const ConversionRecord& record) {
+  json event = record_json(record);
+  event["type"] = "conversion";
+  event["id"] = "conversion:" + record.conversion_id;
+  return to_json_text(event);
+}
+
+}  // namespace edgepost

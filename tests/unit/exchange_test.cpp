@@ -1,0 +1,491 @@
+// The exchange protocol under faults and concurrency, over the in-memory model of the stores:
+// every fault at every command, twice, then a retry; every interleaving of two exchanges at
+// the granularity of store commands. After each, the invariants of docs/protocol.md.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+#include "edgepost/click_exchange.hpp"
+#include "edgepost/conversion_record.hpp"
+#include "edgepost/hex.hpp"
+#include "edgepost/kv_keys.hpp"
+#include "edgepost/outbox_entry.hpp"
+#include "edgepost/postback.hpp"
+#include "edgepost/postback_exchange.hpp"
+#include "exchange_model.hpp"
+#include "fixtures.hpp"
+
+using model::Fault;
+using model::FaultKind;
+using model::Run;
+using model::Stores;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kLater = fixtures::kNow + 3600;
+const std::string kAuth = "&security_token=" + std::string(fixtures::kToken);
+
+Stores fresh_stores() {
+  Stores stores;
+  for (const auto& [key, value] : fixtures::all_records()) stores.records.emplace(key, value);
+  return stores;
+}
+
+std::unique_ptr<edgepost::Exchange> postback(const std::string& query, std::int64_t now = kLater,
+                                             std::uint8_t seed = 5) {
+  return edgepost::start_postback_exchange(fixtures::get("/postback", query), fixtures::keys(),
+                                           fixtures::env(now, seed));
+}
+
+json body(const edgepost::Response& response) {
+  return json::parse(response.body);
+}
+
+std::optional<edgepost::ConversionRecord> stored(const Stores& stores, const std::string& cid) {
+  const auto found = stores.ledger.find(edgepost::conversion_key(cid));
+  if (found == stores.ledger.end()) return std::nullopt;
+  return edgepost::parse_conversion_record(found->second);
+}
+
+bool emitted(const Stores& stores, const std::string& type, const std::string& id) {
+  for (const std::string& text : stores.events) {
+    const json event = json::parse(text);
+    if (event["type"] == type && event["id"] == id) return true;
+  }
+  return false;
+}
+
+// A 200 means: the conversion is committed with every claim it lists held by it, its
+// outbox entries exist, its "conversion" event went out.
+void check_acknowledged(const Stores& stores, const edgepost::Response& response,
+                        const std::string& expected_cid) {
+  INFO(response.body);
+  REQUIRE(response.status == 200);
+  const std::string cid = body(response)["conversion_id"];
+  CHECK(cid == expected_cid);
+  const auto record = stored(stores, cid);
+  REQUIRE(record.has_value());
+  CHECK(record->stage == edgepost::ConversionStage::complete);
+  for (const std::string& claim : record->claims) CHECK(stores.ledger.at(claim) == cid);
+  for (const auto& postback : record->postbacks) {
+    CHECK(stores.ledger.count(edgepost::outbox_key(postback.id)) == 1);
+  }
+  CHECK(emitted(stores, "conversion", "conversion:" + cid));
+}
+
+// Whatever happened: no claim counted for two conversions, one conversion per click and
+// once-goal and per advertiser, goal and adv_sub, no partner postback queued twice, every
+// conversion event of a recorded conversion and identical each time it was emitted.
+void check_invariants(const Stores& stores) {
+  std::map<std::string, std::string> owner;
+  std::set<std::tuple<std::uint32_t, std::string, std::string>> orders;
+  for (const auto& [key, value] : stores.ledger) {
+    if (key.rfind("conversion/", 0) != 0) continue;
+    const auto record = edgepost::parse_conversion_record(value);
+    REQUIRE(record.has_value());
+    CHECK(key == edgepost::conversion_key(record->conversion_id));
+    for (const std::string& claim : record->claims) {
+      CHECK(stores.ledger.at(claim) == record->conversion_id);
+      CHECK(owner.emplace(claim, record->conversion_id).second);
+    }
+    for (const auto& [name, adv_sub] : record->adv_subs) {
+      if (name == "adv_sub") {
+        CHECK(orders.emplace(record->advertiser_id, record->goal, adv_sub).second);
+      }
+    }
+  }
+  for (const auto& [key, writes] : stores.outbox_writes) {
+    INFO(key);
+    CHECK(writes == 1);
+  }
+  std::map<std::string, std::string> conversion_events;
+  for (const std::string& text : stores.events) {
+    json event = json::parse(text);
+    if (event["type"] != "conversion") continue;
+    const std::string cid = event["conversion_id"];
+    CHECK(stored(stores, cid).has_value());
+    const auto [at, first] = conversion_events.emplace(cid, text);
+    if (!first) CHECK(at->second == text);
+  }
+}
+
+std::string conversion_of(const Run& run) {
+  REQUIRE(run.responses.size() == 1);
+  return body(run.responses[0])["conversion_id"];
+}
+
+// The requests the protocol must tell apart. Offer 100 (advertiser 1): goal sale counts once
+// per click, and affiliate 7 has a postback URL. Offer 300 (advertiser 3): install counts
+// once, purchase repeats.
+struct Requests {
+  std::string click1 = fixtures::mint(100, 7, fixtures::kNow);
+  std::string click2 = fixtures::mint(100, 7, fixtures::kNow + 1);
+  std::string app_click = fixtures::mint(300, 7, fixtures::kNow);
+  std::string order1() const { return "tid=" + click1 + kAuth + "&adv_sub=U-42"; }
+  std::string order1_other_click() const { return "tid=" + click2 + kAuth + "&adv_sub=U-42"; }
+  std::string install() const { return "tid=" + app_click + "&goal=install&adv_sub=U-42"; }
+  std::string purchase() const {
+    return "tid=" + app_click + "&goal=purchase&amount=10&adv_sub=U-42";
+  }
+  std::string repeat_purchase() const { return "tid=" + app_click + "&goal=purchase&amount=10"; }
+};
+
+// Every schedule of the runs' store commands, each run one command at a time; leaf() sees
+// each end state. Returns how many schedules there were.
+struct World {
+  Stores stores;
+  std::vector<Run> runs;
+};
+
+std::size_t explore(World world, const std::function<void(World&)>& leaf) {
+  for (Run& run : world.runs) run.settle_commuting(world.stores);
+  std::size_t schedules = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < world.runs.size(); ++i) {
+    if (world.runs[i].done()) continue;
+    any = true;
+    World next = world;
+    next.runs[i].step(next.stores);
+    schedules += explore(std::move(next), leaf);
+  }
+  if (!any) {
+    leaf(world);
+    return 1;
+  }
+  return schedules;
+}
+
+std::size_t store_commands_of(const std::string& query) {
+  Stores stores = fresh_stores();
+  Run run(postback(query));
+  run.to_end(stores);
+  return run.store_commands;
+}
+
+}  // namespace
+
+TEST_CASE("exchange: a postback's commands, and its answer", "[exchange]") {
+  const Requests r;
+  Stores stores = fresh_stores();
+  Run run(postback(r.order1()));
+  std::vector<edgepost::CommandKind> kinds;
+  std::vector<edgepost::Store> stores_used;
+  while (!run.done()) {
+    kinds.push_back(run.exchange->command().kind);
+    stores_used.push_back(run.exchange->command().store);
+    run.exchange->resolve(model::execute(run.exchange->command(), stores, run.responses));
+  }
+  using K = edgepost::CommandKind;
+  CHECK(kinds == std::vector<K>{K::read, K::read, K::put_if_absent, K::put_if_absent,
+                                K::put_if_absent, K::put_if_absent, K::enqueue, K::emit, K::put,
+                                K::respond});
+  CHECK(stores_used[0] == edgepost::Store::records);
+  CHECK(stores_used[1] == edgepost::Store::ledger);
+  const std::string cid = conversion_of(run);
+  check_acknowledged(stores, run.responses[0], cid);
+  CHECK(body(run.responses[0])["duplicate"] == false);
+  CHECK(stores.ledger.at(edgepost::conversion_claim_key(r.click1, "sale")) == cid);
+  CHECK(stores.ledger.at(edgepost::order_claim_key(1, "sale", "U-42")) == cid);
+  CHECK(stores.wakeups == std::vector<std::string>{cid + "-7"});
+  const auto entry = edgepost::parse_outbox_entry(stores.ledger.at("outbox/" + cid + "-7"));
+  REQUIRE(entry.has_value());
+  CHECK(entry->state == edgepost::OutboxState::pending);
+
+  // The same request again: answered from the record, nothing new written or queued.
+  const auto ledger = stores.ledger;
+  Run again(postback(r.order1(), kLater + 60, 6));
+  again.to_end(stores);
+  CHECK(body(again.responses[0])["duplicate"] == true);
+  CHECK(conversion_of(again) == cid);
+  CHECK(stores.ledger == ledger);
+  CHECK(stores.wakeups.size() == 1);
+  CHECK(emitted(stores, "duplicate", "duplicate:" + edgepost::to_hex(fixtures::env(0, 6).entropy)));
+  check_invariants(stores);
+}
+
+TEST_CASE("exchange: every fault at every command, twice, then a retry completes exactly once",
+          "[exchange][faults]") {
+  const Requests r;
+  std::size_t runs = 0;
+  std::size_t fault_points = 0;
+  for (const std::string& query : {r.order1(), r.install(), r.purchase(), r.repeat_purchase()}) {
+    Stores baseline = fresh_stores();
+    Run first(postback(query));
+    first.to_end(baseline);
+    const std::string cid = conversion_of(first);
+    const std::size_t commands = first.store_commands;
+    fault_points += commands * std::size(model::kAllFaults);
+    for (std::size_t k1 = 0; k1 < commands; ++k1) {
+      for (const FaultKind kind1 : model::kAllFaults) {
+        for (std::size_t k2 = 0; k2 < commands; ++k2) {
+          for (const FaultKind kind2 : model::kAllFaults) {
+            INFO(query << " fault " << k1 << "/" << int(kind1) << " then " << k2 << "/"
+                       << int(kind2));
+            Stores stores = fresh_stores();
+            std::vector<Run> attempts;
+            attempts.emplace_back(postback(query, kLater, 1), Fault{k1, kind1});
+            attempts.emplace_back(postback(query, kLater + 5, 2), Fault{k2, kind2});
+            attempts.emplace_back(postback(query, kLater + 10, 3));
+            for (Run& attempt : attempts) {
+              attempt.to_end(stores);
+              // Any answer is 200 for this conversion, or 503 (retry); a 200 means it is whole.
+              for (const auto& response : attempt.responses) {
+                if (response.status == 200) {
+                  check_acknowledged(stores, response, cid);
+                } else {
+                  CHECK(response.status == 503);
+                }
+              }
+            }
+            REQUIRE(attempts.back().responses.size() == 1);
+            check_acknowledged(stores, attempts.back().responses[0], cid);
+            check_invariants(stores);
+            ++runs;
+          }
+        }
+      }
+    }
+  }
+  std::printf(
+      "# exchange faults: %zu fault points (command x fault kind), %zu runs of two "
+      "faulty attempts and a retry\n",
+      fault_points, runs);
+}
+
+TEST_CASE("exchange: the same postback twice, in every interleaving", "[exchange][interleavings]") {
+  const Requests r;
+  for (const std::string& query : {r.order1(), r.repeat_purchase()}) {
+    World world{fresh_stores(), {}};
+    world.runs.emplace_back(postback(query, kLater, 1));
+    world.runs.emplace_back(postback(query, kLater, 2));
+    const std::size_t schedules = explore(world, [](World& end) {
+      const std::string cid = conversion_of(end.runs[0]);
+      CHECK(conversion_of(end.runs[1]) == cid);
+      const int fresh = (body(end.runs[0].responses[0])["duplicate"] == false) +
+                        (body(end.runs[1].responses[0])["duplicate"] == false);
+      CHECK(fresh == 1);
+      for (const Run& run : end.runs) check_acknowledged(end.stores, run.responses[0], cid);
+      check_invariants(end.stores);
+    });
+    std::printf("# exchange interleavings, same postback twice: %zu\n", schedules);
+  }
+}
+
+TEST_CASE("exchange: one order on two clicks, in every interleaving, pays once",
+          "[exchange][interleavings]") {
+  const Requests r;
+  World world{fresh_stores(), {}};
+  world.runs.emplace_back(postback(r.order1(), kLater, 1));
+  world.runs.emplace_back(postback(r.order1_other_click(), kLater, 2));
+  const std::size_t schedules = explore(world, [&](World& end) {
+    std::vector<std::string> paid;
+    for (const Run& run : end.runs) {
+      REQUIRE(run.responses.size() == 1);
+      const auto& response = run.responses[0];
+      if (response.status == 200) {
+        paid.push_back(body(response)["conversion_id"]);
+        check_acknowledged(end.stores, response, paid.back());
+      } else {
+        CHECK(response.status == 409);
+        const std::string reason = body(response)["reason"];
+        CHECK((reason == "duplicate_order" || reason == "conversion_conflict"));
+      }
+    }
+    CHECK(paid.size() == 1);
+    check_invariants(end.stores);
+    // The loser's retry, now that the winner is recorded, is told so.
+    for (std::size_t i = 0; i < end.runs.size(); ++i) {
+      if (end.runs[i].responses[0].status == 200) continue;
+      Run retry(postback(i == 0 ? r.order1() : r.order1_other_click(), kLater + 60, 7));
+      retry.to_end(end.stores);
+      CHECK(retry.responses[0].status == 409);
+      CHECK(body(retry.responses[0])["reason"] == "duplicate_order");
+    }
+    check_invariants(end.stores);
+  });
+  std::printf("# exchange interleavings, one order on two clicks: %zu\n", schedules);
+}
+
+TEST_CASE("exchange: one click, two goals, one adv_sub, in every interleaving: two conversions",
+          "[exchange][interleavings]") {
+  const Requests r;
+  World world{fresh_stores(), {}};
+  world.runs.emplace_back(postback(r.install(), kLater, 1));
+  world.runs.emplace_back(postback(r.purchase(), kLater, 2));
+  const std::size_t schedules = explore(world, [](World& end) {
+    const std::string install = conversion_of(end.runs[0]);
+    const std::string purchase = conversion_of(end.runs[1]);
+    CHECK(install != purchase);
+    check_acknowledged(end.stores, end.runs[0].responses[0], install);
+    check_acknowledged(end.stores, end.runs[1].responses[0], purchase);
+    check_invariants(end.stores);
+  });
+  std::printf("# exchange interleavings, one click and two goals: %zu\n", schedules);
+}
+
+TEST_CASE("exchange: a replay racing a first attempt that fails, at every command",
+          "[exchange][interleavings][faults]") {
+  const Requests r;
+  std::size_t total = 0;
+  const std::size_t commands = store_commands_of(r.order1());
+  for (std::size_t k = 0; k < commands; ++k) {
+    for (const FaultKind kind : model::kAllFaults) {
+      for (const int rival : {0, 1}) {
+        World world{fresh_stores(), {}};
+        world.runs.emplace_back(postback(r.order1(), kLater, 1), Fault{k, kind});
+        // Its replay, or the order's other click: whoever wins, it is paid once.
+        world.runs.emplace_back(rival == 0 ? postback(r.order1(), kLater, 2)
+                                           : postback(r.order1_other_click(), kLater, 3));
+        total += explore(world, [&](World& end) {
+          check_invariants(end.stores);
+          std::set<std::string> paid;
+          for (const Run& run : end.runs) {
+            for (const auto& response : run.responses) {
+              if (response.status != 200) continue;
+              paid.insert(body(response)["conversion_id"].get<std::string>());
+              check_acknowledged(end.stores, response, *paid.rbegin());
+            }
+          }
+          CHECK(paid.size() <= 1);
+          Run retry(postback(r.order1(), kLater + 60, 9));
+          retry.to_end(end.stores);
+          Run other(postback(r.order1_other_click(), kLater + 60, 10));
+          other.to_end(end.stores);
+          const bool first_paid = retry.responses[0].status == 200;
+          const bool other_paid = other.responses[0].status == 200;
+          CHECK(first_paid != other_paid);
+          check_invariants(end.stores);
+        });
+      }
+    }
+  }
+  std::printf(
+      "# exchange interleavings, a failing attempt racing its replay or the order's "
+      "other click: %zu\n",
+      total);
+}
+
+TEST_CASE("exchange: regressions of issue 9", "[exchange]") {
+  const Requests r;
+
+  SECTION("1: an order cannot be paid through two clicks when the first stops between claims") {
+    Stores stores = fresh_stores();
+    Run first(postback(r.order1(), kLater, 1), Fault{2, FaultKind::dies_after});  // click claim
+    first.to_end(stores);
+    Run other(postback(r.order1_other_click(), kLater, 2));
+    other.to_end(stores);
+    CHECK(other.responses[0].status == 200);
+    Run retry(postback(r.order1(), kLater + 60, 3));
+    retry.to_end(stores);
+    CHECK(retry.responses[0].status == 409);
+    CHECK(body(retry.responses[0])["reason"] == "duplicate_order");
+    CHECK(stores.outbox_writes.size() == 1);
+    check_invariants(stores);
+  }
+
+  SECTION("2: a replay after the outbox retention queues nothing again") {
+    for (const bool completed : {true, false}) {
+      Stores stores = fresh_stores();
+      // Stopped right after its outbox entry, or completed.
+      Run first(postback(r.order1(), kLater, 1),
+                completed ? Fault{} : Fault{5, FaultKind::dies_after});
+      first.to_end(stores);
+      const std::string cid =
+          edgepost::conversion_id_for({edgepost::conversion_claim_key(r.click1, "sale"),
+                                       edgepost::order_claim_key(1, "sale", "U-42")});
+      REQUIRE(stores.ledger.count("outbox/" + cid + "-7") == 1);
+      stores.ledger.erase("outbox/" + cid + "-7");  // delivered, then swept
+      Run late(postback(r.order1(), kLater + edgepost::kOutboxRetentionSeconds + 60, 2));
+      late.to_end(stores);
+      CHECK(late.responses[0].status == 200);
+      CHECK(body(late.responses[0])["duplicate"] == true);
+      CHECK(stores.ledger.count("outbox/" + cid + "-7") == 0);
+      // The stopped attempt never woke its entry (the runner's delivery scans the ledger; on
+      // Workers it waits for a replay within the retention: docs/protocol.md).
+      CHECK(stores.wakeups.size() == (completed ? 1U : 0U));
+      CHECK(emitted(stores, "error", "error:" + edgepost::to_hex(fixtures::env(0, 2).entropy)) ==
+            !completed);
+      check_invariants(stores);
+    }
+  }
+
+  SECTION("3: one adv_sub on two goals of one click records both") {
+    Stores stores = fresh_stores();
+    Run install(postback(r.install(), kLater, 1));
+    install.to_end(stores);
+    Run purchase(postback(r.purchase(), kLater, 2));
+    purchase.to_end(stores);
+    CHECK(body(purchase.responses[0])["duplicate"] == false);
+    CHECK(conversion_of(install) != conversion_of(purchase));
+    check_invariants(stores);
+  }
+
+  SECTION("4: a conversion completed by a replay gets its conversion event") {
+    Stores stores = fresh_stores();
+    Run first(postback(r.order1(), kLater, 1), Fault{4, FaultKind::dies_after});  // the commit
+    first.to_end(stores);
+    CHECK(stores.events.empty());
+    Run retry(postback(r.order1(), kLater + 60, 2));
+    retry.to_end(stores);
+    check_acknowledged(stores, retry.responses[0], conversion_of(retry));
+    check_invariants(stores);
+  }
+}
+
+TEST_CASE("exchange: a replay on today's rules still answers from the record", "[exchange]") {
+  const Requests r;
+  Stores stores = fresh_stores();
+  Run first(postback(r.order1()));
+  first.to_end(stores);
+  const std::string cid = conversion_of(first);
+  // Past the attribution window: refused as new, answered as the replay it is.
+  Run late(postback(r.order1(), fixtures::kNow + 40 * 24 * 3600, 2));
+  late.to_end(stores);
+  CHECK(late.responses[0].status == 200);
+  CHECK(conversion_of(late) == cid);
+  // A refusal before the conversion is identified never reveals it.
+  Run unauthenticated(postback("tid=" + r.click1 + "&adv_sub=U-42", kLater, 3));
+  unauthenticated.to_end(stores);
+  CHECK(unauthenticated.responses[0].status == 401);
+}
+
+TEST_CASE("exchange: a damaged record is a store problem, never a verdict", "[exchange]") {
+  const Requests r;
+  Stores stores = fresh_stores();
+  Run first(postback(r.order1()));
+  first.to_end(stores);
+  const std::string key = edgepost::conversion_key(conversion_of(first));
+  for (const char* damaged : {"not json", "{}", R"({"conversion_id": "x"})"}) {
+    stores.ledger[key] = damaged;
+    Run replay(postback(r.order1(), kLater, 2));
+    replay.to_end(stores);
+    CHECK(replay.responses[0].status == 503);
+    CHECK(body(replay.responses[0])["reason"] == "store_unavailable");
+    CHECK(stores.ledger[key] == damaged);
+  }
+}
+
+TEST_CASE("exchange: a click redirects first, then stores; a failed store still redirects",
+          "[exchange]") {
+  for (const bool store_fails : {false, true}) {
+    Stores stores = fresh_stores();
+    Run click(edgepost::start_click_exchange(fixtures::get("/click", "offer_id=100&aff_id=7"),
+                                             fixtures::keys(), fixtures::env()),
+              store_fails ? Fault{1, FaultKind::store_fails} : Fault{});
+    CHECK(click.exchange->command().kind == edgepost::CommandKind::read);
+    click.to_end(stores);
+    REQUIRE(click.responses.size() == 1);
+    CHECK(click.responses[0].status == 302);
+    const std::size_t clicks =
+        std::count_if(stores.records.begin(), stores.records.end(),
+                      [](const auto& kv) { return kv.first.rfind("click/", 0) == 0; });
+    CHECK(clicks == (store_fails ? 0U : 1U));
+    const json last = json::parse(stores.events.back());
+    CHECK(last["type"] == (store_fails ? "error" : "click"));
+  }
+}
