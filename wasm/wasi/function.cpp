@@ -5,81 +5,17 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <string>
 
 #include "cgi.hpp"
+#include "commands.hpp"
 #include "edgepost/click_exchange.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/postback_exchange.hpp"
-#include "kv_dir.hpp"
 
 namespace edgepost::wasi {
 namespace {
-
-// One directory holds both of the protocol's stores: its put_if_absent is atomic (link) and
-// its reads see every completed write, which is all the ledger needs.
-const DirectoryKv kStore{"/kv"};
-
-// Events go to stderr, one JSON object per line; the host appends them to its event log.
-void emit(const std::string& event) {
-  std::fprintf(stderr, "%s\n", event.c_str());
-}
-
-Outcome failed(KvError error) {
-  Outcome outcome;
-  outcome.kind = OutcomeKind::failed;
-  outcome.error = std::string(kv_error_message(error));
-  return outcome;
-}
-
-Outcome read(const std::vector<std::string>& keys, std::int64_t now) {
-  Outcome outcome;
-  for (const std::string& key : keys) {
-    auto value = kStore.get(key, now);
-    if (!value) return failed(value.error());
-    if (*value) outcome.values.emplace(key, std::move(**value));
-  }
-  return outcome;
-}
-
-std::int64_t expiry(const KvWrite& write, std::int64_t now) {
-  return write.ttl_seconds > 0 ? now + write.ttl_seconds : 0;
-}
-
-Outcome put_if_absent(const KvWrite& write, std::int64_t now) {
-  const auto result = kStore.put_if_absent(write.key, write.value, expiry(write, now));
-  if (!result) return failed(result.error());
-  Outcome outcome;
-  if (*result == PutResult::written) {
-    outcome.kind = OutcomeKind::won;
-    return outcome;
-  }
-  outcome.kind = OutcomeKind::exists;
-  // Expired but not yet swept: it exists, with no value to tell.
-  const auto existing = kStore.get(write.key, now);
-  if (!existing) return failed(existing.error());
-  if (*existing) outcome.existing = std::move(**existing);
-  return outcome;
-}
-
-Outcome put(const KvWrite& write, std::int64_t now) {
-  const auto result = kStore.put(write.key, write.value, expiry(write, now));
-  return result ? Outcome{} : failed(result.error());
-}
-
-// Carries out one command. Both stores are the directory; the outbox entry the exchange
-// wrote is the queue itself here (the runner's delivery scans outbox/), so enqueue is done.
-Outcome execute(const Command& command, std::int64_t now) {
-  switch (command.kind) {
-    case CommandKind::read: return read(command.keys, now);
-    case CommandKind::put_if_absent: return put_if_absent(command.write, now);
-    case CommandKind::put: return put(command.write, now);
-    case CommandKind::enqueue: return Outcome{};
-    case CommandKind::emit: emit(command.event); return Outcome{};
-    case CommandKind::respond: write_cgi_response(command.response); return Outcome{};
-  }
-  return Outcome{};
-}
 
 void run(Exchange& exchange, std::int64_t now) {
   while (!exchange.finished()) exchange.resolve(execute(exchange.command(), now));
