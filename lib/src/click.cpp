@@ -5,7 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "edgepost/config.hpp"
+#include "edgepost/config_records.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/macros.hpp"

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "edgepost/click_exchange.hpp"
+#include "edgepost/config_load_exchange.hpp"
 #include "edgepost/hex.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/postback_exchange.hpp"
@@ -60,6 +61,8 @@ std::string_view kind_name(CommandKind kind) {
     case CommandKind::read: return "read";
     case CommandKind::put_if_absent: return "put_if_absent";
     case CommandKind::put: return "put";
+    case CommandKind::remove: return "remove";
+    case CommandKind::list: return "list";
     case CommandKind::enqueue: return "enqueue";
     case CommandKind::emit: return "emit";
     case CommandKind::respond: return "respond";
@@ -78,6 +81,14 @@ json response_json(const Response& response) {
 Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view start_json) {
   const json input = json::parse(start_json, nullptr, false);
   if (!input.is_object()) return Unexpected{std::string("start is not a JSON object")};
+  if (text_at(input, "exchange") == "config_load") {
+    const std::string mode = text_at(input, "mode");
+    if (mode != "load" && mode != "validate") {
+      return Unexpected{std::string("mode must be load or validate")};
+    }
+    return start_config_load_exchange(
+        text_at(input, "config"), mode == "load" ? ConfigLoadMode::load : ConfigLoadMode::validate);
+  }
   auto request = parse_request(input);
   if (!request) return Unexpected{std::string("request is missing or malformed")};
   const auto env = input.find("env");
@@ -113,6 +124,14 @@ std::string encode_command(const Command& command) {
       out["value"] = command.write.value;
       out["ttl"] = command.write.ttl_seconds;
       break;
+    case CommandKind::remove:
+      out["store"] = store_name(command.store);
+      out["key"] = command.write.key;
+      break;
+    case CommandKind::list:
+      out["store"] = store_name(command.store);
+      out["prefix"] = command.prefix;
+      break;
     case CommandKind::enqueue:
       out["postback"] = {{"id", command.postback.id},
                          {"aff_id", command.postback.affiliate_id},
@@ -136,6 +155,14 @@ Expected<Outcome, std::string> decode_outcome(std::string_view outcome_json) {
       for (const auto& [key, value] : values->items()) {
         if (!value.is_string()) return Unexpected{"value of " + key + " is not a string"};
         outcome.values.emplace(key, value.get<std::string>());
+      }
+    }
+    const auto keys = input.find("keys");
+    if (keys != input.end()) {
+      if (!keys->is_array()) return Unexpected{std::string("keys must be an array")};
+      for (const json& key : *keys) {
+        if (!key.is_string()) return Unexpected{std::string("keys must be strings")};
+        outcome.keys.push_back(key.get<std::string>());
       }
     }
   } else if (kind == "won") {

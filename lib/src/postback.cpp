@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "edgepost/config.hpp"
+#include "edgepost/config_records.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/hex.hpp"
 #include "edgepost/kv_keys.hpp"

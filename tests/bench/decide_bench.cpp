@@ -8,7 +8,7 @@
 
 #include "fixtures.hpp"  // the test network's config, shared with the unit tests
 #include "edgepost/click.hpp"
-#include "edgepost/config.hpp"
+#include "edgepost/config_records.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/hmac.hpp"
 #include "edgepost/postback.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "edgepost/config.hpp"
+#include "edgepost/config_records.hpp"
 #include "fuzz_input.hpp"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "edgepost/click_id.hpp"
-#include "edgepost/config.hpp"
+#include "edgepost/config_records.hpp"
 #include "edgepost/decision.hpp"
 #include "fixtures.hpp"
 

@@ -59,6 +59,8 @@ edgepost::Response run(edgepost::Exchange& exchange, const edgepost::Snapshot& r
         fuzz::require(is_json(command.write.value));
         ledger[command.write.key] = command.write.value;
         break;
+      case edgepost::CommandKind::remove:
+      case edgepost::CommandKind::list: fuzz::require(false); break;  // not a postback's
       case edgepost::CommandKind::enqueue: break;
       case edgepost::CommandKind::emit: fuzz::require(is_json(command.event)); break;
       case edgepost::CommandKind::respond:

@@ -1,4 +1,4 @@
-#include "edgepost/config.hpp"
+#include "edgepost/config_records.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>

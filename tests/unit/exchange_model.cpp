@@ -14,8 +14,11 @@ bool touches_store(const Command& command) {
 // Nothing an exchange does writes the records store (config and click records), so reading
 // it commutes with every other command. enqueue only appends to the platform's queue.
 bool interleaves(const Command& command) {
-  if (command.kind == CommandKind::read) return command.store == edgepost::Store::ledger;
-  return command.kind == CommandKind::put_if_absent || command.kind == CommandKind::put;
+  if (command.kind == CommandKind::read || command.kind == CommandKind::list) {
+    return command.store == edgepost::Store::ledger;
+  }
+  return command.kind == CommandKind::put_if_absent || command.kind == CommandKind::put ||
+         command.kind == CommandKind::remove;
 }
 
 Outcome execute(const Command& command, Stores& stores,
@@ -40,6 +43,12 @@ Outcome execute(const Command& command, Stores& stores,
       break;
     }
     case CommandKind::put: store[command.write.key] = command.write.value; break;
+    case CommandKind::remove: store.erase(command.write.key); break;
+    case CommandKind::list:
+      for (const auto& [key, value] : store) {
+        if (key.rfind(command.prefix, 0) == 0) outcome.keys.push_back(key);
+      }
+      break;
     case CommandKind::enqueue: stores.wakeups.push_back(command.postback.id); break;
     case CommandKind::emit: stores.events.push_back(command.event); break;
     case CommandKind::respond: responses.push_back(command.response); break;

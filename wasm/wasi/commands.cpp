@@ -51,6 +51,20 @@ Outcome put_if_absent(const KvWrite& write, std::int64_t now) {
   return outcome;
 }
 
+Outcome remove(const KvWrite& write) {
+  const auto result = kStore.remove(write.key);
+  return result ? Outcome{} : failed(result.error());
+}
+
+// Expired keys that are not swept yet are listed too: a lister removes them or rewrites them.
+Outcome list(const std::string& prefix) {
+  auto keys = kStore.keys_with_prefix(prefix);
+  if (!keys) return failed(keys.error());
+  Outcome outcome;
+  outcome.keys = std::move(*keys);
+  return outcome;
+}
+
 Outcome put(const KvWrite& write, std::int64_t now) {
   const auto result = kStore.put(write.key, write.value, expiry(write, now));
   return result ? Outcome{} : failed(result.error());
@@ -65,6 +79,8 @@ Outcome execute(const Command& command, std::int64_t now) {
     case CommandKind::read: return read(command.keys, now);
     case CommandKind::put_if_absent: return put_if_absent(command.write, now);
     case CommandKind::put: return put(command.write, now);
+    case CommandKind::remove: return remove(command.write);
+    case CommandKind::list: return list(command.prefix);
     case CommandKind::enqueue: return Outcome{};
     case CommandKind::emit: emit(command.event); return Outcome{};
     case CommandKind::respond: write_cgi_response(command.response); return Outcome{};

@@ -1,11 +1,13 @@
-// Config JSON -> one KV record per entity, validated by the library itself (the same
-// Emscripten module the Worker runs, loaded in Node), so what is uploaded is what decide()
-// accepts; with the keys stored now, also which of them the upload must delete (the library's
-// stale_config_keys). -> { ok: true, records: [{key, value}], deletes: [key] } or
-// { ok: false, errors: [...] }; throws on a malformed list of stored keys.
+// Config JSON -> one KV record per entity, by the library's config load exchange
+// (lib/include/edgepost/config_load_exchange.hpp) run in Node on the same Emscripten module
+// the Worker runs, so what is uploaded is what the Worker accepts. Its commands become a bulk
+// upload instead of store calls: each put is a record to write, the listing is the keys stored
+// now (given), each remove a key to delete.
+//   -> { ok: true, records: [{key, value}], deletes: [key] } or { ok: false, errors: [...] }
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { callExport } from './src/library-call.mjs';
 
 // The library of a bundle, instantiated in Node: the module its exports are called on
 // (src/library-call.mjs).
@@ -24,17 +26,23 @@ export async function loadLibrary(bundle) {
 
 export async function configRecords(bundle, configText, storedKeys = []) {
   const module = await loadLibrary(bundle);
-  const toModule = (text) => {
-    const size = module.lengthBytesUTF8(text) + 1;
-    const pointer = module._malloc(size);
-    module.stringToUTF8(text, pointer, size);
-    return pointer;
+  const checked = (answer) => {
+    if (answer.error) throw new Error(answer.error);
+    return answer;
   };
-  const config = toModule(configText);
-  const stored = toModule(JSON.stringify(storedKeys));
-  const result = JSON.parse(module.UTF8ToString(module._ep_config_records(config, stored)));
-  module._free(config);
-  module._free(stored);
-  if (result.error) throw new Error(result.error);
-  return result;
+  const records = [];
+  const deletes = [];
+  let result = null;
+  let at = checked(callExport(module, 'exchange_start', { exchange: 'config_load', mode: 'load', config: configText }));
+  while (!at.finished) {
+    const { command } = at;
+    let outcome = { kind: 'done' };
+    if (command.kind === 'put') records.push({ key: command.key, value: command.value });
+    else if (command.kind === 'list') outcome = { kind: 'done', keys: storedKeys.filter((k) => k.startsWith(command.prefix)) };
+    else if (command.kind === 'remove') deletes.push(command.key);
+    else if (command.kind === 'respond') result = JSON.parse(command.response.body);
+    else throw new Error(`config load asked for ${command.kind}`);
+    at = checked(callExport(module, 'exchange_resume', { handle: at.handle, outcome }));
+  }
+  return result.ok ? { ok: true, records, deletes } : { ok: false, errors: result.errors };
 }

@@ -1,5 +1,6 @@
 // The Emscripten exports the Worker calls: the library's exchanges, driven by the Worker's
-// loop (wasm/workers/src/worker.mjs), plus the partner-target policy and the config records.
+// loop (wasm/workers/src/worker.mjs) and by the config upload (config-records.mjs), plus the
+// partner-target policy.
 // The wire format is the library's (lib/include/edgepost/exchange_wire.hpp); this file only
 // keeps the exchanges alive between the loop's calls.
 //
@@ -14,7 +15,6 @@
 #include <optional>
 #include <string>
 
-#include "edgepost/config.hpp"
 #include "edgepost/exchange_wire.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/partner_target.hpp"
@@ -117,34 +117,6 @@ EMSCRIPTEN_KEEPALIVE const char* ep_partner_target(const char* input_text) {
   if (!input) return fail("input is not a JSON object");
   const auto reason = edgepost::non_public_host_reason(text_at(*input, "host"));
   return answer(json{{"refused", reason ? json(std::string(*reason)) : json(nullptr)}});
-}
-
-// config JSON text, and the config keys stored now as a JSON array of strings (null or "" for
-// none) -> {"ok":true,"records":[{"key","value"}],"deletes":[key,...]} or
-// {"ok":false,"errors":[...]}. The deletes are what the upload must remove after writing.
-EMSCRIPTEN_KEEPALIVE const char* ep_config_records(const char* config_text,
-                                                   const char* stored_keys) {
-  const auto config = edgepost::load_config(config_text ? config_text : "");
-  if (!config) {
-    json errors = json::array();
-    for (const ConfigError& e : config.error()) errors.push_back(describe(e));
-    return answer(json{{"ok", false}, {"errors", errors}});
-  }
-  std::vector<std::string> stored;
-  if (stored_keys != nullptr && *stored_keys != '\0') {
-    const json keys = json::parse(stored_keys, nullptr, false);
-    if (keys.is_discarded() || !keys.is_array())
-      return fail("stored keys must be a JSON array of strings");
-    for (const json& key : keys) {
-      if (!key.is_string()) return fail("stored keys must be a JSON array of strings");
-      stored.push_back(key.get<std::string>());
-    }
-  }
-  const auto written = config_records(*config);
-  json records = json::array();
-  for (const ConfigRecord& r : written) records.push_back({{"key", r.key}, {"value", r.value}});
-  return answer(
-      json{{"ok", true}, {"records", records}, {"deletes", stale_config_keys(written, stored)}});
 }
 
 }  // extern "C"

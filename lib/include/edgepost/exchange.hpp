@@ -1,8 +1,9 @@
 #pragma once
 // An exchange is one request's whole protocol, owned by the library the way a sans-I/O
 // protocol library owns its protocol: it yields one command at a time (read keys, put if
-// absent, put, enqueue, emit, respond) and takes that command's outcome. An adapter is a loop
-// that carries commands out on its platform and feeds the outcomes back; it decides nothing.
+// absent, put, remove, list, enqueue, emit, respond) and takes that command's outcome. An adapter
+// is a loop that carries commands out on its platform and feeds the outcomes back; it decides
+// nothing.
 //
 //   while (!exchange.finished()) exchange.resolve(execute(exchange.command()));
 //
@@ -24,27 +25,30 @@ namespace edgepost {
 // put_if_absent is atomic per key (a Durable Object on Workers; the data directory locally).
 enum class Store { records, ledger };
 
-enum class CommandKind { read, put_if_absent, put, enqueue, emit, respond };
+enum class CommandKind { read, put_if_absent, put, remove, list, enqueue, emit, respond };
 
 struct Command {
   CommandKind kind = CommandKind::respond;
   Store store = Store::records;
   std::vector<std::string> keys;  // read
-  KvWrite write;                  // put_if_absent, put
+  KvWrite write;                  // put_if_absent, put; remove (the key only)
+  std::string prefix;             // list: every key that starts with it
   PartnerPostback postback;       // enqueue: wake the platform's delivery for this entry
   std::string event;              // emit: one JSON object
   Response response;              // respond
 };
 
-// done: read (values), put, enqueue, emit, respond. won / exists (existing): put_if_absent.
+// done: read (values), list (keys), put, remove, enqueue, emit, respond.
+// won / exists (existing): put_if_absent.
 // failed: any command the store or platform could not carry out.
 enum class OutcomeKind { done, won, exists, failed };
 
 struct Outcome {
   OutcomeKind kind = OutcomeKind::done;
-  Snapshot values;       // read: the keys that exist
-  std::string existing;  // exists: the value already there
-  std::string error;     // failed: for the event log
+  Snapshot values;                // read: the keys that exist
+  std::vector<std::string> keys;  // list
+  std::string existing;           // exists: the value already there
+  std::string error;              // failed: for the event log
 };
 
 class Exchange {

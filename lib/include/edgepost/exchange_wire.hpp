@@ -6,12 +6,14 @@
 //             "request": {"method","path","query","headers":[[name,value],...],"body","client_ip"},
 //             "env": {"now": unix seconds, "entropy": 32 hex digits,
 //                     "signing_keys", "signing_key_id"}}
+//            {"exchange": "config_load", "mode": "load"|"validate", "config": JSON text}
 //   command  {"kind":"read","store":"records"|"ledger","keys":[...]}
 //            {"kind":"put_if_absent"|"put","store",...,"key","value","ttl": seconds, 0 = kept}
+//            {"kind":"remove","store","key"}   {"kind":"list","store","prefix"}
 //            {"kind":"enqueue","postback":{"id","aff_id","url"}}
 //            {"kind":"emit","event": JSON text}
 //            {"kind":"respond","response":{"status","headers":[[name,value],...],"body"}}
-//   outcome  {"kind":"done","values":{key: value, ...}} | {"kind":"won"}
+//   outcome  {"kind":"done","values":{key: value, ...},"keys":[listed key, ...]} | {"kind":"won"}
 //            | {"kind":"exists","existing": value} | {"kind":"failed","error": text}
 
 #include <memory>

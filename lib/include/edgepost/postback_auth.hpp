@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "edgepost/config.hpp"
+#include "edgepost/config_model.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/params.hpp"
 

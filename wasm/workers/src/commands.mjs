@@ -35,11 +35,30 @@ async function put(command, env) {
   return { kind: 'done' };
 }
 
+async function remove(command, env) {
+  await (command.store === 'ledger' ? claims.remove(env.CLAIMS, command.key) : env.KV.delete(command.key));
+  return { kind: 'done' };
+}
+
+async function list(command, env) {
+  if (command.store !== 'records') return { kind: 'failed', error: 'list needs the records store' };
+  const keys = [];
+  let cursor;
+  do {
+    const page = await env.KV.list({ prefix: command.prefix, ...(cursor ? { cursor } : {}) });
+    keys.push(...page.keys.map((k) => k.name));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return { kind: 'done', keys };
+}
+
 const HANDLERS = {
   read,
   respond: async () => ({ kind: 'done' }),  // the loop has sent it already
   put_if_absent: putIfAbsent,
   put,
+  remove,
+  list,
   enqueue: async (command, env) => {
     await env.PARTNER_QUEUE.send(command.postback);
     return { kind: 'done' };

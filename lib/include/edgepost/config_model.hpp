@@ -1,7 +1,7 @@
 #pragma once
-// The network's configuration: advertisers, affiliates, offers. Loaded from JSON once,
-// validated with messages that name the path and the problem, then stored as one KV record
-// per entity so that a request reads only the records it needs.
+// The network's configuration as the library uses it: advertisers, affiliates, offers with
+// their goals, prices and partner postback templates. Built by validation
+// (config_validation.hpp) from a config, or from one stored record (config_records.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "edgepost/expected.hpp"
 #include "edgepost/ip_address.hpp"
 #include "edgepost/macros.hpp"
 #include "edgepost/money.hpp"
@@ -101,31 +100,5 @@ struct Config {
   std::vector<Affiliate> affiliates;
   std::vector<Offer> offers;
 };
-
-struct ConfigError {
-  std::string path;  // e.g. "offers[2].goals[0].payout.percent"
-  std::string message;
-};
-std::string describe(const ConfigError& error);  // "path: message"
-
-// All problems are reported, not just the first.
-Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_text);
-
-struct ConfigRecord {
-  std::string key;
-  std::string value;  // JSON
-};
-// One record per advertiser, affiliate and offer, keyed by keys.hpp.
-std::vector<ConfigRecord> config_records(const Config& config);
-// What a config load deletes after writing `records`: every stored key under the config
-// prefix (kv_keys.hpp) that `records` does not write, so that a removed offer, advertiser or
-// affiliate stops taking clicks and postbacks. Keys outside the prefix are never named. Sorted.
-std::vector<std::string> stale_config_keys(const std::vector<ConfigRecord>& records,
-                                           const std::vector<std::string>& stored_keys);
-
-// A stored record back into an entity; the same checks as load_config.
-Expected<Offer, std::vector<ConfigError>> parse_offer_record(std::string_view json_text);
-Expected<Affiliate, std::vector<ConfigError>> parse_affiliate_record(std::string_view json_text);
-Expected<Advertiser, std::vector<ConfigError>> parse_advertiser_record(std::string_view json_text);
 
 }  // namespace edgepost

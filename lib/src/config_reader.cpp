@@ -1,37 +1,21 @@
-#include "edgepost/config.hpp"
-#include "edgepost/json_text.hpp"
+#include "config_reader.hpp"
 
 #include <algorithm>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <set>
 
-#include "edgepost/kv_keys.hpp"
+#include "edgepost/json_text.hpp"
 #include "edgepost/url.hpp"
 
-namespace edgepost {
+namespace edgepost::config_reader {
 namespace {
 
-using nlohmann::json;
-
-constexpr std::int64_t kHour = 3600;
 constexpr std::int64_t kMaxWindowHours = 365 * 24;
 constexpr std::size_t kMinTokenBytes = 16;
 constexpr std::size_t kMinHmacSecretBytes = 32;
 constexpr std::size_t kMaxNameBytes = 200;
 
-// Walks a JSON document and collects every problem with its path.
-class Checker {
- public:
-  void fail(const std::string& path, std::string message) {
-    errors_.push_back(ConfigError{path, std::move(message)});
-  }
-  bool ok() const noexcept { return errors_.empty(); }
-  std::vector<ConfigError> take() { return std::move(errors_); }
-
- private:
-  std::vector<ConfigError> errors_;
-};
+}  // namespace
 
 std::string member_path(const std::string& parent, std::string_view name) {
   return parent.empty() ? std::string(name) : parent + "." + std::string(name);
@@ -195,35 +179,6 @@ std::optional<UrlTemplate> read_template(const json& object, std::string_view na
   }
   *text_out = *text;
   return std::move(*parsed);
-}
-
-enum class Presence { required, optional };
-
-// An array of objects, each read by read_one at its own path.
-template <class Entity, class ReadOne>
-std::vector<Entity> read_list(const json& object, std::string_view name, const std::string& path,
-                              Presence presence, Checker& checker, ReadOne read_one) {
-  std::vector<Entity> entities;
-  const std::string at = member_path(path, name);
-  const json* list = member(object, name);
-  if (list == nullptr) {
-    if (presence == Presence::required) checker.fail(at, "is required (an array)");
-    return entities;
-  }
-  if (!list->is_array()) {
-    checker.fail(at, "must be an array");
-    return entities;
-  }
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    if (!(*list)[i].is_object()) {
-      checker.fail(index_path(at, i), "must be an object");
-      continue;
-    }
-    if (auto entity = read_one((*list)[i], index_path(at, i), checker)) {
-      entities.push_back(std::move(*entity));
-    }
-  }
-  return entities;
 }
 
 std::optional<Advertiser> read_advertiser(const json& object, const std::string& path,
@@ -435,125 +390,6 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
   return offer;
 }
 
-// ---- entities back to JSON (the stored records) ----
-
-json price_rule_json(const PriceRule& rule) {
-  json out = json::object();
-  if (rule.fixed) out["fixed"] = format_amount(*rule.fixed);
-  if (rule.percent) out["percent"] = format_amount(*rule.percent);
-  return out;
-}
-
-json advertiser_json(const Advertiser& advertiser) {
-  json out{{"id", advertiser.id}, {"name", advertiser.name}};
-  if (advertiser.auth.none) {
-    out["auth"] = "none";
-    return out;
-  }
-  json auth = json::object();
-  if (!advertiser.auth.security_token.empty())
-    auth["security_token"] = advertiser.auth.security_token;
-  if (!advertiser.auth.hmac_secret.empty()) auth["hmac_secret"] = advertiser.auth.hmac_secret;
-  if (!advertiser.auth.ip_allowlist.empty()) {
-    json ranges = json::array();
-    for (const CidrRange& range : advertiser.auth.ip_allowlist) {
-      ranges.push_back(format_ip_address(range.network) + "/" +
-                       std::to_string(range.prefix_length));
-    }
-    auth["ip_allowlist"] = ranges;
-  }
-  out["auth"] = auth;
-  return out;
-}
-
-json affiliate_json(const Affiliate& affiliate) {
-  json out{{"id", affiliate.id},
-           {"name", affiliate.name},
-           {"status", affiliate.active ? "active" : "blocked"}};
-  if (!affiliate.postback_url.empty()) out["postback_url"] = affiliate.postback_url;
-  return out;
-}
-
-json goal_json(const Goal& goal) {
-  return json{{"id", goal.id},
-              {"name", goal.name},
-              {"revenue", price_rule_json(goal.revenue)},
-              {"payout", price_rule_json(goal.payout)},
-              {"multiple", goal.multiple},
-              {"status", status_name(goal.status)}};
-}
-
-json offer_json(const Offer& offer) {
-  json out{{"id", offer.id},
-           {"name", offer.name},
-           {"status", offer.active ? "active" : "paused"},
-           {"advertiser", advertiser_json(offer.advertiser)},
-           {"url", offer.url},
-           {"attribution_window_hours", offer.attribution_window_seconds / kHour},
-           {"min_conversion_seconds", offer.min_conversion_seconds},
-           {"currency", offer.currency},
-           {"default_goal", offer.default_goal}};
-  if (!offer.fallback_url.empty()) out["fallback_url"] = offer.fallback_url;
-  if (offer.allowed_affiliates) out["allowed_affiliates"] = *offer.allowed_affiliates;
-  json goals = json::array();
-  for (const Goal& goal : offer.goals) goals.push_back(goal_json(goal));
-  out["goals"] = goals;
-  json overrides = json::array();
-  for (const PayoutOverride& entry : offer.payout_overrides) {
-    json item{{"affiliate_id", entry.affiliate_id}, {"payout", price_rule_json(entry.payout)}};
-    if (!entry.goal_id.empty()) item["goal"] = entry.goal_id;
-    overrides.push_back(item);
-  }
-  out["payout_overrides"] = overrides;
-  json postbacks = json::array();
-  for (const AffiliatePostbackUrl& entry : offer.postback_urls) {
-    postbacks.push_back(json{{"affiliate_id", entry.affiliate_id}, {"url", entry.url}});
-  }
-  out["affiliate_postback_urls"] = postbacks;
-  return out;
-}
-
-// ---- whole-config checks ----
-
-template <class Entity>
-void check_unique_ids(const std::vector<Entity>& entities, std::string_view list,
-                      Checker& checker) {
-  std::set<std::uint32_t> seen;
-  for (std::size_t i = 0; i < entities.size(); ++i) {
-    if (!seen.insert(entities[i].id).second) {
-      checker.fail(index_path(std::string(list), i) + ".id",
-                   "duplicate id " + std::to_string(entities[i].id));
-    }
-  }
-}
-
-template <class Entity>
-bool has_id(const std::vector<Entity>& entities, std::uint32_t id) {
-  return std::any_of(entities.begin(), entities.end(),
-                     [id](const Entity& entity) { return entity.id == id; });
-}
-
-void check_affiliate_references(const Offer& offer, const std::vector<Affiliate>& affiliates,
-                                const std::string& path, Checker& checker) {
-  const auto check = [&](std::uint32_t id, const std::string& at) {
-    if (!has_id(affiliates, id))
-      checker.fail(at, "names no affiliate (id " + std::to_string(id) + ")");
-  };
-  if (offer.allowed_affiliates) {
-    for (std::size_t i = 0; i < offer.allowed_affiliates->size(); ++i) {
-      check((*offer.allowed_affiliates)[i], index_path(member_path(path, "allowed_affiliates"), i));
-    }
-  }
-  for (std::size_t i = 0; i < offer.payout_overrides.size(); ++i) {
-    check(offer.payout_overrides[i].affiliate_id,
-          index_path(member_path(path, "payout_overrides"), i) + ".affiliate_id");
-  }
-  for (std::size_t i = 0; i < offer.postback_urls.size(); ++i) {
-    check(offer.postback_urls[i].affiliate_id,
-          index_path(member_path(path, "affiliate_postback_urls"), i) + ".affiliate_id");
-  }
-}
-
 std::optional<json> parse_json_object(std::string_view text, Checker& checker) {
   json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
@@ -567,163 +403,4 @@ std::optional<json> parse_json_object(std::string_view text, Checker& checker) {
   return document;
 }
 
-template <class Entity, class Read>
-Expected<Entity, std::vector<ConfigError>> parse_record(std::string_view text, Read read) {
-  Checker checker;
-  const auto document = parse_json_object(text, checker);
-  if (!document) return Unexpected{checker.take()};
-  auto entity = read(*document, std::string{}, checker);
-  if (!entity || !checker.ok()) return Unexpected{checker.take()};
-  return std::move(*entity);
-}
-
-}  // namespace
-
-std::string_view status_name(ConversionStatus status) noexcept {
-  switch (status) {
-    case ConversionStatus::approved: return "approved";
-    case ConversionStatus::pending: return "pending";
-    case ConversionStatus::rejected: return "rejected";
-  }
-  return "rejected";
-}
-
-std::optional<ConversionStatus> parse_status(std::string_view text) noexcept {
-  if (text == "approved") return ConversionStatus::approved;
-  if (text == "pending") return ConversionStatus::pending;
-  if (text == "rejected") return ConversionStatus::rejected;
-  return std::nullopt;
-}
-
-Amount PriceRule::apply(std::optional<Amount> sale_amount) const {
-  Amount total = fixed.value_or(Amount{});
-  if (percent && sale_amount) total = total + percent_of(*sale_amount, *percent);
-  return total;
-}
-
-const Goal* Offer::find_goal(std::string_view goal_id) const noexcept {
-  for (const Goal& goal : goals) {
-    if (goal.id == goal_id) return &goal;
-  }
-  return nullptr;
-}
-
-bool Offer::allows(std::uint32_t affiliate_id) const noexcept {
-  return !allowed_affiliates || std::find(allowed_affiliates->begin(), allowed_affiliates->end(),
-                                          affiliate_id) != allowed_affiliates->end();
-}
-
-const PriceRule& Offer::payout_for(std::uint32_t affiliate_id, const Goal& goal) const noexcept {
-  const PayoutOverride* best = nullptr;
-  for (const PayoutOverride& entry : payout_overrides) {
-    if (entry.affiliate_id != affiliate_id) continue;
-    if (entry.goal_id == goal.id) return entry.payout;  // a goal-specific override wins
-    if (entry.goal_id.empty()) best = &entry;
-  }
-  return best ? best->payout : goal.payout;
-}
-
-const UrlTemplate* Offer::postback_override(std::uint32_t affiliate_id) const noexcept {
-  for (const AffiliatePostbackUrl& entry : postback_urls) {
-    if (entry.affiliate_id == affiliate_id) return &entry.postback;
-  }
-  return nullptr;
-}
-
-std::string describe(const ConfigError& error) {
-  return error.path.empty() ? "config " + error.message : error.path + ": " + error.message;
-}
-
-Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_text) {
-  Checker checker;
-  const auto document = parse_json_object(json_text, checker);
-  if (!document) return Unexpected{checker.take()};
-
-  Config config;
-  config.advertisers = read_list<Advertiser>(*document, "advertisers", "", Presence::required,
-                                             checker, read_advertiser);
-  config.affiliates = read_list<Affiliate>(*document, "affiliates", "", Presence::required, checker,
-                                           read_affiliate);
-  config.offers = read_list<Offer>(
-      *document, "offers", "", Presence::required, checker,
-      [&](const json& object, const std::string& path, Checker& c) {
-        auto offer = read_offer_fields(object, path, c);
-        if (member(object, "advertiser") != nullptr) {
-          c.fail(member_path(path, "advertiser"), "is not a config field: use advertiser_id");
-        }
-        const auto advertiser_id = read_id(object, "advertiser_id", path, c);
-        if (!offer || !advertiser_id) return std::optional<Offer>{};
-        const auto found =
-            std::find_if(config.advertisers.begin(), config.advertisers.end(),
-                         [&](const Advertiser& a) { return a.id == *advertiser_id; });
-        if (found == config.advertisers.end()) {
-          c.fail(member_path(path, "advertiser_id"), "names no advertiser");
-          return std::optional<Offer>{};
-        }
-        offer->advertiser = *found;
-        check_affiliate_references(*offer, config.affiliates, path, c);
-        return offer;
-      });
-  check_unique_ids(config.advertisers, "advertisers", checker);
-  check_unique_ids(config.affiliates, "affiliates", checker);
-  check_unique_ids(config.offers, "offers", checker);
-  for (const auto& [key, unused] : document->items()) {
-    if (key != "advertisers" && key != "affiliates" && key != "offers") {
-      checker.fail(key, "is not a known section (advertisers, affiliates, offers)");
-    }
-  }
-  if (!checker.ok()) return Unexpected{checker.take()};
-  return config;
-}
-
-std::vector<ConfigRecord> config_records(const Config& config) {
-  std::vector<ConfigRecord> records;
-  for (const Advertiser& advertiser : config.advertisers) {
-    records.push_back({advertiser_key(advertiser.id), to_json_text(advertiser_json(advertiser))});
-  }
-  for (const Affiliate& affiliate : config.affiliates) {
-    records.push_back({affiliate_key(affiliate.id), to_json_text(affiliate_json(affiliate))});
-  }
-  for (const Offer& offer : config.offers) {
-    records.push_back({offer_key(offer.id), to_json_text(offer_json(offer))});
-  }
-  return records;
-}
-
-std::vector<std::string> stale_config_keys(const std::vector<ConfigRecord>& records,
-                                           const std::vector<std::string>& stored_keys) {
-  std::set<std::string_view> current;
-  for (const ConfigRecord& record : records) current.insert(record.key);
-  std::set<std::string> stale;
-  for (const std::string& key : stored_keys) {
-    if (key.rfind(kConfigKeyPrefix, 0) == 0 && current.count(key) == 0) stale.insert(key);
-  }
-  return {stale.begin(), stale.end()};
-}
-
-Expected<Offer, std::vector<ConfigError>> parse_offer_record(std::string_view json_text) {
-  return parse_record<Offer>(
-      json_text,
-      [](const json& object, const std::string& path, Checker& checker) -> std::optional<Offer> {
-        auto offer = read_offer_fields(object, path, checker);
-        const json* advertiser = member(object, "advertiser");
-        if (advertiser == nullptr || !advertiser->is_object()) {
-          checker.fail("advertiser", "is required (an object)");
-          return std::nullopt;
-        }
-        auto owner = read_advertiser(*advertiser, "advertiser", checker);
-        if (!offer || !owner) return std::nullopt;
-        offer->advertiser = std::move(*owner);
-        return offer;
-      });
-}
-
-Expected<Affiliate, std::vector<ConfigError>> parse_affiliate_record(std::string_view json_text) {
-  return parse_record<Affiliate>(json_text, read_affiliate);
-}
-
-Expected<Advertiser, std::vector<ConfigError>> parse_advertiser_record(std::string_view json_text) {
-  return parse_record<Advertiser>(json_text, read_advertiser);
-}
-
-}  // namespace edgepost
+}  // namespace edgepost::config_reader
