@@ -1,4 +1,5 @@
 #include "edgepost/click.hpp"
+#include "edgepost/click_record.hpp"
 #include "edgepost/json_text.hpp"
 
 #include <charconv>
@@ -12,9 +13,6 @@
 
 namespace edgepost {
 namespace {
-
-constexpr std::string_view kSubIdFields[] = {"aff_sub",  "aff_sub2", "aff_sub3",    "aff_sub4",
-                                             "aff_sub5", "source",   "aff_click_id"};
 
 Decision refuse(int status, std::string_view reason, const std::string& message, std::int64_t now) {
   Decision decision;
@@ -57,16 +55,15 @@ MacroValues click_macros(const ClickPlan& plan, const std::string& transaction_i
   return values;
 }
 
-std::string click_record(const ClickPlan& plan, const std::string& transaction_id,
+ClickRecord click_record(const ClickPlan& plan, const std::string& transaction_id,
                          std::int64_t now) {
-  nlohmann::json record{{"transaction_id", transaction_id},
-                        {"offer_id", plan.offer_id},
-                        {"aff_id", plan.affiliate_id},
-                        {"time", now}};
+  ClickRecord record{transaction_id, plan.offer_id, plan.affiliate_id, now, {}};
   for (const std::string_view field : kSubIdFields) {
-    if (const std::string* value = plan.params.get(field)) record[std::string(field)] = *value;
+    if (const std::string* value = plan.params.get(field)) {
+      record.sub_ids.emplace_back(std::string(field), *value);
+    }
   }
-  return to_json_text(record);
+  return record;
 }
 
 bool affiliate_may_send(const Snapshot& snapshot, const Offer& offer, std::uint32_t affiliate_id) {
@@ -140,13 +137,10 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
   const std::string transaction_id = mint_click_id(click, *env.keys);
 
   Decision decision = redirect(render(offer->landing, click_macros(plan, transaction_id, env.now)));
-  const std::string record = click_record(plan, transaction_id, env.now);
+  const ClickRecord record = click_record(plan, transaction_id, env.now);
   decision.writes.push_back(
-      KvWrite{click_key(transaction_id), record, offer->attribution_window_seconds});
-  nlohmann::json event = nlohmann::json::parse(record, nullptr, false);
-  event["type"] = "click";
-  event["id"] = "click:" + transaction_id;
-  decision.events.push_back(to_json_text(event));
+      KvWrite{click_key(transaction_id), encode(record), offer->attribution_window_seconds});
+  decision.events.push_back(click_event(record));
   return decision;
 }
 

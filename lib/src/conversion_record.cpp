@@ -1,6 +1,7 @@
 #include "edgepost/conversion_record.hpp"
 
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "edgepost/json_text.hpp"
 
@@ -48,6 +49,8 @@ template <typename Int>
 bool read_integer(const json& object, const char* name, Int& out) {
   const auto found = object.find(name);
   if (found == object.end() || !found->is_number_integer()) return false;
+  // An id is unsigned: a negative number must not wrap into one.
+  if (std::is_unsigned_v<Int> && !found->is_number_unsigned()) return false;
   out = found->get<Int>();
   return true;
 }

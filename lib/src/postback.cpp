@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "edgepost/click_record.hpp"
 #include "edgepost/config_records.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/hex.hpp"
@@ -21,8 +22,6 @@ using nlohmann::json;
 
 // A validly signed ID from the future means a wrong clock somewhere; a little skew is normal.
 constexpr std::int64_t kClockSkewSeconds = 300;
-constexpr std::string_view kSubIdFields[] = {"aff_sub",  "aff_sub2", "aff_sub3",    "aff_sub4",
-                                             "aff_sub5", "source",   "aff_click_id"};
 constexpr std::string_view kAdvSubFields[] = {"adv_sub", "adv_sub2", "adv_sub3", "adv_sub4",
                                               "adv_sub5"};
 
@@ -55,8 +54,8 @@ struct Conversion {
   const Goal* goal = nullptr;
   std::optional<Amount> amount;
   ConversionStatus status = ConversionStatus::approved;
-  std::string rule;  // why the rules, not the advertiser, set the status
-  json click;        // the stored click record, or what the ID tells when it is not visible yet
+  std::string rule;   // why the rules, not the advertiser, set the status
+  ClickRecord click;  // the stored click record, or what the ID tells when it is not visible yet
   bool from_click_record = false;
 };
 
@@ -117,21 +116,18 @@ std::optional<Refusal> check_window(const PostbackPlan& plan, const Offer& offer
   return std::nullopt;
 }
 
-json click_facts(const PostbackPlan& plan, const Snapshot& snapshot, bool& from_record) {
+ClickRecord click_facts(const PostbackPlan& plan, const Snapshot& snapshot, bool& from_record) {
   if (const std::string* text = lookup(snapshot, click_key(plan.transaction_id))) {
-    json record = json::parse(*text, nullptr, false);
-    if (record.is_object()) {
+    if (auto record = parse_click_record(*text)) {
       from_record = true;
-      return record;
+      return std::move(*record);
     }
   }
   // Edge KV is eventually consistent: the click may not be visible yet. The signed ID holds
   // what attribution needs; only the sub IDs are unknown.
   from_record = false;
-  return json{{"transaction_id", plan.transaction_id},
-              {"offer_id", plan.click.offer_id},
-              {"aff_id", plan.click.affiliate_id},
-              {"time", plan.click.click_time}};
+  return ClickRecord{
+      plan.transaction_id, plan.click.offer_id, plan.click.affiliate_id, plan.click.click_time, {}};
 }
 
 // What makes this conversion the same as an earlier one: the click and goal for goals that
@@ -168,16 +164,11 @@ std::vector<std::string> claims_for(const PostbackPlan& plan, const Conversion& 
 
 MacroValues postback_macros(const Conversion& conversion, const ConversionRecord& record) {
   MacroValues values;
-  const json& click = conversion.click;
   values.emplace_back("transaction_id", record.transaction_id);
   values.emplace_back("offer_id", std::to_string(record.offer_id));
   values.emplace_back("aff_id", std::to_string(record.affiliate_id));
   values.emplace_back("timestamp", std::to_string(record.time));
-  for (const std::string_view field : kSubIdFields) {
-    const auto found = click.find(std::string(field));
-    if (found != click.end() && found->is_string())
-      values.emplace_back(field, found->get<std::string>());
-  }
+  for (const auto& [field, value] : conversion.click.sub_ids) values.emplace_back(field, value);
   values.emplace_back("goal", record.goal);
   values.emplace_back("payout", record.payout);
   values.emplace_back("currency", record.currency);

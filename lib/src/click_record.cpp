@@ -1,0 +1,65 @@
+#include "edgepost/click_record.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "edgepost/json_text.hpp"
+
+namespace edgepost {
+namespace {
+
+nlohmann::json record_json(const ClickRecord& record) {
+  nlohmann::json out{{"transaction_id", record.transaction_id},
+                     {"offer_id", record.offer_id},
+                     {"aff_id", record.affiliate_id},
+                     {"time", record.time}};
+  for (const auto& [name, value] : record.sub_ids) out[name] = value;
+  return out;
+}
+
+}  // namespace
+
+const std::string* ClickRecord::sub_id(std::string_view name) const {
+  for (const auto& [field, value] : sub_ids) {
+    if (field == name) return &value;
+  }
+  return nullptr;
+}
+
+std::string encode(const ClickRecord& record) {
+  return to_json_text(record_json(record));
+}
+
+std::optional<ClickRecord> parse_click_record(std::string_view text) {
+  const nlohmann::json in = nlohmann::json::parse(text, nullptr, false);
+  if (!in.is_object()) return std::nullopt;
+  const auto tid = in.find("transaction_id");
+  const auto offer = in.find("offer_id");
+  const auto affiliate = in.find("aff_id");
+  const auto time = in.find("time");
+  if (tid == in.end() || !tid->is_string() || offer == in.end() || !offer->is_number_unsigned() ||
+      affiliate == in.end() || !affiliate->is_number_unsigned() || time == in.end() ||
+      !time->is_number_integer()) {
+    return std::nullopt;
+  }
+  ClickRecord record{tid->get<std::string>(),
+                     offer->get<std::uint32_t>(),
+                     affiliate->get<std::uint32_t>(),
+                     time->get<std::int64_t>(),
+                     {}};
+  for (const std::string_view field : kSubIdFields) {
+    const auto value = in.find(std::string(field));
+    if (value != in.end() && value->is_string()) {
+      record.sub_ids.emplace_back(std::string(field), value->get<std::string>());
+    }
+  }
+  return record;
+}
+
+std::string click_event(const ClickRecord& record) {
+  nlohmann::json event = record_json(record);
+  event["type"] = "click";
+  event["id"] = "click:" + record.transaction_id;
+  return to_json_text(event);
+}
+
+}  // namespace edgepost

@@ -1,0 +1,113 @@
+// The stored records' codecs: what is written reads back the same; anything else is refused.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "edgepost/click_record.hpp"
+#include "edgepost/conversion_record.hpp"
+#include "edgepost/outbox_entry.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+edgepost::ConversionRecord conversion() {
+  edgepost::ConversionRecord r;
+  r.conversion_id = "0123456789abcdef01234567";
+  r.transaction_id = "tid";
+  r.offer_id = 100;
+  r.affiliate_id = 7;
+  r.advertiser_id = 1;
+  r.goal = "sale";
+  r.status = "approved";
+  r.revenue = "10.00";
+  r.payout = "4.00";
+  r.currency = "USD";
+  r.click_time = 1;
+  r.time = 2;
+  r.attributed_from = "click";
+  r.amount = "99.00";
+  r.adv_subs = {{"adv_sub", "ORDER-1"}};
+  r.claims = {"claim/click/tid/sale", "claim/order/1/sale/ab"};
+  r.postbacks = {{"0123456789abcdef01234567-7", 7, "https://aff.example/?x=1"}};
+  r.stage = edgepost::ConversionStage::complete;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("records: a conversion reads back as written; damage is refused", "[records]") {
+  const auto original = conversion();
+  const auto parsed = edgepost::parse_conversion_record(edgepost::encode(original));
+  REQUIRE(parsed.has_value());
+  CHECK(edgepost::encode(*parsed) == edgepost::encode(original));
+  CHECK(parsed->stage == edgepost::ConversionStage::complete);
+  CHECK(parsed->claims == original.claims);
+  CHECK(parsed->postbacks.at(0).url == original.postbacks.at(0).url);
+
+  const json whole = json::parse(edgepost::encode(original));
+  for (const char* field : {"conversion_id", "offer_id", "claims", "stage", "time"}) {
+    json damaged = whole;
+    damaged.erase(field);
+    INFO(field);
+    CHECK_FALSE(edgepost::parse_conversion_record(damaged.dump()).has_value());
+  }
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, json>>{{"stage", "done"},
+                                                 {"claims", json::array()},
+                                                 {"postbacks", json::array({{{"id", "x"}}})},
+                                                 {"aff_id", -7}}) {
+    json damaged = whole;
+    damaged[field] = value;
+    INFO(field);
+    CHECK_FALSE(edgepost::parse_conversion_record(damaged.dump()).has_value());
+  }
+  CHECK_FALSE(edgepost::parse_conversion_record("not json").has_value());
+  // The event is the record without the ledger's fields, with an id that repeats.
+  const json event = json::parse(edgepost::conversion_event(original));
+  CHECK(event["id"] == "conversion:" + original.conversion_id);
+  CHECK(event["type"] == "conversion");
+  CHECK_FALSE(event.contains("claims"));
+  CHECK(event["adv_sub"] == "ORDER-1");
+}
+
+TEST_CASE("records: an outbox entry in every state, hosts' fields tolerated", "[records]") {
+  const edgepost::OutboxEntry entry{
+      {"c-7", 7, "https://aff.example/"}, 5, edgepost::OutboxState::pending};
+  const auto parsed = edgepost::parse_outbox_entry(edgepost::encode(entry));
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->postback.id == "c-7");
+  CHECK(parsed->created == 5);
+  json hosted = json::parse(edgepost::encode(entry));
+  hosted["attempts"] = 3;
+  hosted["last_error"] = "HTTP 500";
+  for (const auto& [name, state] : std::vector<std::pair<std::string, edgepost::OutboxState>>{
+           {"pending", edgepost::OutboxState::pending},
+           {"delivered", edgepost::OutboxState::delivered},
+           {"dead", edgepost::OutboxState::dead}}) {
+    hosted["state"] = name;
+    const auto read = edgepost::parse_outbox_entry(hosted.dump());
+    REQUIRE(read.has_value());
+    CHECK(read->state == state);
+    CHECK(edgepost::outbox_state_name(state) == name);
+  }
+  hosted["state"] = "queued";  // the Worker's word before one vocabulary
+  CHECK_FALSE(edgepost::parse_outbox_entry(hosted.dump()).has_value());
+  hosted.erase("state");  // written before states existed: pending
+  CHECK(edgepost::parse_outbox_entry(hosted.dump())->state == edgepost::OutboxState::pending);
+  hosted.erase("url");
+  CHECK_FALSE(edgepost::parse_outbox_entry(hosted.dump()).has_value());
+}
+
+TEST_CASE("records: a click reads back as written, sub IDs in their order", "[records]") {
+  const edgepost::ClickRecord click{"tid", 100, 7, 42, {{"aff_sub", "a b"}, {"source", "x"}}};
+  const auto parsed = edgepost::parse_click_record(edgepost::encode(click));
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->sub_ids == click.sub_ids);
+  CHECK(*parsed->sub_id("source") == "x");
+  CHECK(parsed->sub_id("aff_sub2") == nullptr);
+  const json event = json::parse(edgepost::click_event(click));
+  CHECK(event["id"] == "click:tid");
+  CHECK(event["aff_sub"] == "a b");
+  CHECK_FALSE(edgepost::parse_click_record(R"({"transaction_id":"t","offer_id":1})").has_value());
+  CHECK_FALSE(edgepost::parse_click_record("[]").has_value());
+}
