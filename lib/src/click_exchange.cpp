@@ -2,7 +2,6 @@
 
 #include "edgepost/click.hpp"
 #include "edgepost/events.hpp"
-#include "edgepost/hex.hpp"
 #include "queued_exchange.hpp"
 
 namespace edgepost {

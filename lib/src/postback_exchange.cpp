@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "edgepost/events.hpp"
-#include "edgepost/hex.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/outbox_entry.hpp"
@@ -42,7 +41,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       : QueuedExchange(std::move(keys), env) {
     plan_ = plan_postback(request, keys_);
     if (plan_.refusal) {
-      refuse(decide_postback(plan_, {}, environment()).refusal.value());
+      refuse(*decide_postback(plan_, {}, environment()).refusal);
       return;
     }
     queue_.read(Store::records, plan_.keys, Step::config_read);
