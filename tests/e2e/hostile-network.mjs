@@ -1,7 +1,8 @@
 // What both hostile-input suites (runner and Worker) send: the e2e network plus an HMAC
-// advertiser, an independent implementation of the postback signature, and the keys used for
-// rotation tests.
+// advertiser, its raw stubs, an independent implementation of the postback signature, and the
+// keys used for rotation tests.
 import crypto from 'node:crypto';
+import { startRawStub } from './hostile-runner.mjs';
 import { networkConfig } from './network.mjs';
 
 export const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -17,6 +18,21 @@ export function hostileConfig({ landing, partner }) {
   config.offers.push({ id: 600, advertiser_id: 4, name: 'Signed', url: `${landing}?tid={transaction_id}`,
     goals: [{ id: 'sale', revenue: { fixed: '3' }, payout: { fixed: '2' } }] });
   return config;
+}
+
+// The landing page and partners 7, 8 and 9 as raw stubs on 127.0.0.1, and the config that
+// points at them: what a hostile-scenarios target's landing and partner(id) are.
+export async function startHostileNetwork() {
+  const landing = await startRawStub();
+  const partners = { 7: await startRawStub(), 8: await startRawStub(), 9: await startRawStub() };
+  return {
+    landing,
+    partner: (id) => partners[id],
+    config: hostileConfig({ landing: landing.url('/landing'), partner: (id) => partners[id].url(`/aff${id}`) }),
+    close: async () => {
+      for (const stub of [landing, ...Object.values(partners)]) await stub.close();
+    },
+  };
 }
 
 // docs/postback-auth.md, implemented independently of the library.

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeKey } from '../../local-runner/src/kv-dir.mjs';
+import { decodeKey, decodeRecord, encodeKey } from '../../local-runner/src/kv-dir.mjs';
 import { RUNNER_ENV } from '../../local-runner/src/relaunch.mjs';
 import { functionsDir } from './functions.mjs';
 import { SIGNING_ENV } from './network.mjs';
@@ -71,6 +71,12 @@ export function kvFiles(dataDir) {
 
 export function storedKeys(dataDir) {
   return kvFiles(dataDir).filter((f) => !f.name.startsWith('.')).map((f) => f.key).sort();
+}
+
+// The value stored under key, as text; null when absent.
+export function storedValue(dataDir, key) {
+  const file = path.join(dataDir, 'kv', encodeKey(key));
+  return fs.existsSync(file) ? decodeRecord(fs.readFileSync(file), file).value.toString() : null;
 }
 
 export function makeDataDir() {

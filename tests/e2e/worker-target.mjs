@@ -50,7 +50,7 @@ async function kvKeys(kv) {
   return keys;
 }
 
-// -> the started worker plus storedKeys() and claimEntries() for the scenarios.
+// -> the started worker plus storedKeys(), storedValue(key) and claimEntries() for the scenarios.
 export async function startWorkerTarget({ config, vars = {}, queue = {} }) {
   const loaded = await configRecords(bundleDir, JSON.stringify(config));
   if (!loaded.ok) throw new Error(`config refused: ${loaded.errors.join('; ')}`);
@@ -63,6 +63,8 @@ export async function startWorkerTarget({ config, vars = {}, queue = {} }) {
   return {
     ...worker,
     storedKeys: async () => [...await kvKeys(worker.kv), ...(await claimEntries(worker.claimsNamespace)).map((e) => e.key)],
+    storedValue: async (key) => (await claimEntries(worker.claimsNamespace)).find((e) => e.key === key)?.value
+      ?? worker.kv.get(key),
     claimEntries: () => claimEntries(worker.claimsNamespace),
   };
 }
