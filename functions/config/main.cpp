@@ -2,9 +2,11 @@
 //   config validate < config.json     checks it with the library's messages
 //   config load < config.json         checks it, writes one record per entity to /kv, and
 //                                     removes the records of entities no longer in it
+// The action may come from EDGEPOST_CONFIG_ACTION instead of the argument.
 // Prints {"ok":true,"records":N,"removed":M} or {"ok":false,"errors":[...]}; exit status 1
 // on errors. The steps are the library's config load exchange (config_load_exchange.hpp).
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -25,12 +27,24 @@ int fail(const std::string& message) {
   return print({400, {}, R"({"ok":false,"errors":[")" + message + "\"]}\n"});
 }
 
+// The action comes from argv or, for hosts that pass no arguments (wasmtime's engine inside
+// wizer), from EDGEPOST_CONFIG_ACTION; when both are given they must agree.
+std::string_view action(int argc, char** argv) {
+  const char* from_env = std::getenv("EDGEPOST_CONFIG_ACTION");
+  const std::string_view from_args = argc > 1 ? argv[1] : "";
+  if (from_env == nullptr) return from_args;
+  if (!from_args.empty() && from_args != from_env) return "";
+  return from_env;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string_view mode = argc > 1 ? argv[1] : "";
+  const std::string_view mode = action(argc, argv);
   if (mode != "validate" && mode != "load") {
-    return fail("usage: config validate|load < config.json");
+    return fail(
+        "usage: config validate|load < config.json (or EDGEPOST_CONFIG_ACTION=validate|load, "
+        "agreeing with the argument when both are given)");
   }
   std::string text;
   char buffer[4096];

@@ -18,6 +18,14 @@ namespace {
 constexpr std::size_t kMaxFileName = 240;
 constexpr std::string_view kMagic = "edgepost-kv 1 ";
 
+// WASI preview1 defines fd_sync for files. wasmtime's preview1 refuses it on a directory
+// (EBADF) where node:wasi and jco's preview2 adapter sync it; a host that refuses leaves the
+// durability of a new name to its file system (docs/wasi-engines.md). Any other failure of
+// the sync is an I/O error.
+bool host_cannot_sync_directories(int error) {
+  return error == EBADF || error == EINVAL || error == ENOTSUP;
+}
+
 bool is_kept(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
@@ -159,7 +167,7 @@ Expected<PutResult, KvError> DirectoryKv::put(std::string_view key, std::string_
 Expected<PutResult, KvError> DirectoryKv::sync_directory() const {
   const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return Unexpected{KvError::io_error};
-  const bool synced = ::fsync(fd) == 0;
+  const bool synced = ::fsync(fd) == 0 || host_cannot_sync_directories(errno);
   if (::close(fd) != 0 || !synced) return Unexpected{KvError::io_error};
   return PutResult::written;
 }

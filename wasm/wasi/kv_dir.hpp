@@ -27,7 +27,8 @@ class DirectoryKv {
   // nullopt when the key is absent or expired at `now`.
   Expected<std::optional<std::string>, KvError> get(std::string_view key, std::int64_t now) const;
   // expires_at: Unix seconds, 0 for never. Replaces atomically (temp file, fsync, rename,
-  // fsync of the directory): once it returns, the new value survives a power cut.
+  // fsync of the directory): once it returns, the new value survives a power cut (on a host
+  // that syncs directories; see sync_directory).
   Expected<PutResult, KvError> put(std::string_view key, std::string_view value,
                                    std::int64_t expires_at) const;
   // Writes only when the key does not exist (temp file, fsync, link, fsync of the directory):
@@ -46,7 +47,8 @@ class DirectoryKv {
   Expected<std::string, KvError> path_of(std::string_view key) const;
   Expected<std::string, KvError> write_temp(std::string_view value, std::int64_t expires_at) const;
   // A name created or removed by link, rename or unlink is durable only once the directory
-  // holding it is synced; the file's own fsync does not cover it.
+  // holding it is synced; the file's own fsync does not cover it. A host that refuses to
+  // sync a directory (wasmtime's preview1) is not an error: nothing more can be done there.
   Expected<PutResult, KvError> sync_directory() const;
 
   std::string root_;
