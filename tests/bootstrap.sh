@@ -65,5 +65,5 @@ npm_ci_if_changed() {
   fi
 }
 
-npm_ci_if_changed local-runner  # no dependencies today; the lockfile keeps it that way
+npm_ci_if_changed local-runner  # the engines: wizer (wasmtime's engine), jco and its preview2-shim
 npm_ci_if_changed deploy/cloudflare  # Miniflare, which brings workerd: the Worker's local runtime

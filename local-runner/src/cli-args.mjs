@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parseCidr } from './client-address.mjs';
+import { ENGINES } from './engine.mjs';
 import { DEFAULTS as OUTBOX } from './outbox.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,8 +21,8 @@ directory, delivers partner postbacks.
 
 Usage:
   node local-runner/cli.mjs serve [options]
-  node local-runner/cli.mjs config validate FILE [--functions DIR] [--engine node|wasmtime]
-  node local-runner/cli.mjs config load FILE [--data DIR] [--functions DIR] [--engine node|wasmtime]
+  node local-runner/cli.mjs config validate FILE [--functions DIR] [--engine ENGINE]
+  node local-runner/cli.mjs config load FILE [--data DIR] [--functions DIR] [--engine ENGINE]
   node local-runner/cli.mjs outbox list [--data DIR] [--state pending|delivered|dead]
   node local-runner/cli.mjs outbox replay [--data DIR] (ID... | --all-dead)
   node local-runner/cli.mjs --help
@@ -45,8 +46,13 @@ serve
   --config FILE                config JSON to validate and load before serving
   --functions DIR              folder of click.wasm, postback.wasm, config.wasm
                                (default build/wasi/functions of the repository)
-  --engine node|wasmtime       node: node:wasi in this process (default); wasmtime: one
-                               \`wasmtime run\` per request (binary: $EDGEPOST_WASMTIME or PATH)
+  --engine ENGINE              the WASI host that runs each request:
+                               node             node:wasi in this process (default)
+                               wasmtime         one \`wasmtime run\` per request (the wasmtime
+                                                CLI: $EDGEPOST_WASMTIME or PATH)
+                               wasmtime-engine  wasmtime's engine inside the pinned wizer binary
+                                                (npm), one child process per request
+                               jco              jco's preview2-shim, one child Node per request
   --allow-private-targets      deliver partner postbacks to private/loopback addresses too
   --trusted-proxy CIDR         a reverse proxy in front of the runner (repeatable; default none).
                                Only when the TCP peer is inside one of these ranges is the
@@ -126,7 +132,7 @@ function integerOption(values, name, fallback, { min = 1, max = Number.MAX_SAFE_
 
 function engineOption(values) {
   const engine = values.engine ?? 'node';
-  if (engine !== 'node' && engine !== 'wasmtime') throw new UsageError(`--engine must be node or wasmtime, not "${engine}"`);
+  if (!ENGINES.includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, not "${engine}"`);
   return engine;
 }
 

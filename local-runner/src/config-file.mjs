@@ -1,6 +1,7 @@
 // Validating and loading a config file goes through config.wasm, so the runner and every other
 // platform share one validator (lib/src/config.cpp). Contract of config.wasm:
-//   args ["config", "validate" | "load"], the config JSON on stdin;
+//   EDGEPOST_CONFIG_ACTION=validate|load in its environment (an argument would do too, but
+//   wasmtime's engine inside wizer passes none), the config JSON on stdin;
 //   stdout: one JSON object, {"ok":true,"records":N[,"removed":M]} or
 //   {"ok":false,"errors":["path: message",...]}; exit code 0 when ok, else 1; "load" writes the
 //   records into its /kv preopen and removes those of entities no longer in the config.
@@ -13,7 +14,7 @@ export const CONFIG_FUNCTION = 'config';
 // Throws when config.wasm does not keep its contract (no JSON, exit code disagreeing).
 export async function runConfig(engine, action, configText) {
   if (action !== 'validate' && action !== 'load') throw new Error(`unknown config action "${action}"`);
-  const run = await engine.command(CONFIG_FUNCTION, { args: [action], stdin: configText, kv: action === 'load' });
+  const run = await engine.command(CONFIG_FUNCTION, { env: { EDGEPOST_CONFIG_ACTION: action }, stdin: configText, kv: action === 'load' });
   let result;
   try {
     result = JSON.parse(run.stdout);

@@ -60,7 +60,7 @@ export async function startRunner(options, io = {}) {
   } catch (error) {
     throw new StartupError(error.message);
   }
-  out(`engine: ${engine.description}; functions from ${options.functionsDir}`);
+  out(`engine ${engine.kind}: ${engine.description}; functions from ${options.functionsDir}`);
 
   const events = new EventsLog(path.join(options.dataDir, 'events.log'), { warn: err });
   let ready = false;

@@ -1,8 +1,7 @@
 // Runs WASI preview1 command modules with node:wasi (through wasi-instance.mjs, which owns
 // the descriptors of each run and keeps stdio in memory):
-//   runCgi:     as a WAGI/CGI function (request in environment variables and stdin, response
-//               on stdout);
-//   runCommand: as a plain command (arguments, stdin, stdout, exit code), e.g. config.wasm.
+//   runCgi: as a WAGI/CGI function (request in environment variables and stdin, response on
+//           stdout), for tests and cgi-request.mjs; the engines go through engine-contract.mjs.
 //
 // node:wasi crashes after some thousands of instances in one process unless Node runs with
 // --no-turbo-fast-api-calls (nodejs/node issues 52402, 53087); callers that run many requests
@@ -28,14 +27,6 @@ export async function runCgi(module, request, options = {}) {
     stdin: body,
   });
   return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr: run.stderr, exhausted: run.exhausted };
-}
-
-// A plain WASI command: args[0] is the program name, e.g. ['config', 'validate'].
-// Returns { exitCode, stdout: string, stderr: string }.
-export async function runCommand(module, { args, stdin = '', env = {}, preopens = {} } = {}) {
-  if (!Array.isArray(args) || args.length === 0) throw new Error('runCommand needs args, starting with the program name');
-  const run = await runWasi(module, { args, env, preopens, stdin });
-  return { exitCode: run.exitCode, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
 }
 
 export function cgiEnvironment(request, bodyLength) {

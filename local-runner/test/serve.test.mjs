@@ -26,8 +26,8 @@ function fakeFunctions({ clickDelayMs = 0, configResult } = {}) {
     const kv = new KvDir(options.kvDir);
     return {
       description: 'fake functions',
-      async command(name, { args, stdin, kv: withKv }) {
-        fake.commands.push({ name, args, withKv });
+      async command(name, { env, stdin, kv: withKv }) {
+        fake.commands.push({ name, env, withKv });
         if (configResult) return configResult;
         fake.config = JSON.parse(stdin);
         return { exitCode: 0, stdout: '{"ok":true,"records":9}\n', stderr: '' };
@@ -76,7 +76,7 @@ test('an invalid config stops the start with every problem, and frees the port',
     '  offers[2].goals[0].payout.percent: must be between 0 and 100',
     '  affiliates[0].id: is required',
   ]);
-  assert.deepEqual(fake.commands, [{ name: 'config', args: ['load'], withKv: true }]);
+  assert.deepEqual(fake.commands, [{ name: 'config', env: { EDGEPOST_CONFIG_ACTION: 'load' }, withKv: true }]);
   assert.deepEqual(fake.options.functions, ['click', 'postback', 'partner-target', 'config']);
 });
 

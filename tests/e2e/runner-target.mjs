@@ -15,26 +15,36 @@ export const CLI = path.join(repo, 'local-runner/cli.mjs');
 // The flag (and environment) cli.mjs would re-execute itself with: given here, the spawned
 // process IS the server (no relaying parent), so its pid is the one to SIGKILL or to read VmRSS of.
 const NODE_ARGS = ['--no-turbo-fast-api-calls', CLI];
+// The WASI host every runner and config command of a test run uses (--engine); CTest runs the
+// suites once per engine.
+export const ENGINE = process.env.EDGEPOST_TEST_ENGINE || 'node';
+const withEngine = (args) => (args.includes('--engine') ? args : [...args, '--engine', ENGINE]);
 
 // Starts `serve` on a free port and resolves once it listens.
 // prefix: a wrapper command that ends by exec'ing its arguments (e.g. bash faults-mount.sh ...).
 export async function startRunner({ dataDir, configFile, flags = [], env = SIGNING_ENV, prefix = [], allowPrivate = true }) {
   const args = [...NODE_ARGS, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir,
     '--functions', functionsDir, ...(allowPrivate ? ['--allow-private-targets'] : []),
-    ...(configFile ? ['--config', configFile] : []), ...flags];
+    ...(configFile ? ['--config', configFile] : []), ...withEngine(flags)];
   const [command, ...commandArgs] = prefix.length ? [...prefix, process.execPath, ...args] : [process.execPath, ...args];
   const child = spawn(command, commandArgs, { env: { ...RUNNER_ENV, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
   child.stdout.on('data', (chunk) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk) => output.push(chunk.toString()));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const engine = flags.includes('--engine') ? flags[flags.indexOf('--engine') + 1] : ENGINE;
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`runner did not start:\n${output.join('')}`)), 30000);
     const onData = () => {
-      const match = /edgepost runner listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
+      const text = output.join('');
+      const match = /edgepost runner listening on (http:\/\/\S+)/.exec(text);
+      if (!match) return;
+      clearTimeout(timer);
+      // A suite meant for one engine must not pass on another.
+      if (text.includes(`engine ${engine}: `)) resolve(match[1]);
+      else {
+        child.kill('SIGKILL');
+        reject(new Error(`runner is not on engine ${engine}:\n${text}`));
       }
     };
     child.stdout.on('data', onData);
@@ -91,7 +101,7 @@ export function writeConfig(dataDir, config) {
 
 // Runs a CLI command to completion (outbox list/replay, config validate).
 export function runCli(args) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  const result = spawnSync(process.execPath, [CLI, ...(args[0] === 'config' ? withEngine(args) : args)], {
     env: { ...process.env, ...SIGNING_ENV },
     encoding: 'utf8',
     timeout: 30000,

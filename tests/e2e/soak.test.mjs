@@ -18,11 +18,14 @@ const FAKE_WASMTIME = fileURLToPath(new URL('../../local-runner/test/fake-wasmti
 const OPEN_FILES = 256;
 const CONCURRENCY = 16;
 const WARM_UP = 100;
-// Per engine, how many requests. The wasmtime engine runs here on its stand-in, which starts a
-// Node process per request (about 150 ms each, one at a time): 200 requests are 30 s. Its
-// descriptors are the child's pipes, closed by the kernel when the child exits.
+// Per engine, how many requests. The engines other than node start a child process per request,
+// one at a time: wasmtime's engine (wizer) about 50 ms each, jco (a Node process) about 400 ms,
+// the wasmtime CLI's stand-in about 150 ms. Their descriptors are the child's pipes, closed when
+// it exits; what is checked is that the runner keeps none of them.
 const ENGINES = [
   { engine: 'node', requests: 5000, env: {} },
+  { engine: 'wasmtime-engine', requests: 1000, env: {} },
+  { engine: 'jco', requests: 200, env: {} },
   { engine: 'wasmtime', requests: 200, env: { EDGEPOST_WASMTIME: FAKE_WASMTIME } },
 ];
 // Margins over the figures after the first 100 requests: connections that happen to be open

@@ -1,0 +1,35 @@
+// What every engine offers the runner, over one primitive each engine implements:
+//
+//   run(name, { args, env, stdin: Buffer, kv }) -> { exitCode, stdout: Buffer, stderr: string, exhausted? }
+//
+// runs FUNCTIONS/<name>.wasm once as a WASI preview1 command: `args` after the program name,
+// exactly the variables in `env` (nothing of the host's environment), `stdin`, and the data
+// directory's kv/ folder preopened as /kv when `kv` is true. A trap, a timeout or an engine
+// failure is thrown, never returned. `exhausted` (node only): the error of a file the function
+// could not open for want of descriptors.
+
+import { cgiEnvironment, parseCgiOutput } from './wasi-cgi.mjs';
+
+export class Engine {
+  constructor({ kind, description, kvDir, secrets = {} }) {
+    this.kind = kind;
+    this.description = description;
+    this.kvDir = kvDir;
+    this.secrets = secrets;
+  }
+
+  // As a WAGI/CGI function: the request in environment variables and stdin, with the secrets;
+  // -> { status, headers: [[name, value]], body, exitCode, stderr, exhausted }.
+  async cgi(name, request) {
+    const body = Buffer.from(request.body ?? '');
+    const env = { ...cgiEnvironment(request, body.length), ...this.secrets };
+    const run = await this.run(name, { args: [], env, stdin: body, kv: true });
+    return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr: run.stderr, exhausted: run.exhausted ?? null };
+  }
+
+  // As a plain command (config.wasm); no secrets. -> { exitCode, stdout: string, stderr: string }.
+  async command(name, { args = [], env = {}, stdin = '', kv = false } = {}) {
+    const run = await this.run(name, { args, env, stdin: Buffer.from(stdin), kv });
+    return { exitCode: run.exitCode, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
+  }
+}
