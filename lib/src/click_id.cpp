@@ -1,5 +1,6 @@
 #include "edgepost/click_id.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "edgepost/base32.hpp"
@@ -22,34 +23,25 @@ constexpr std::size_t kMacBytes = 8;
 constexpr std::size_t kTotalBytes = kSignedBytes + kMacBytes;
 constexpr std::size_t kMinSecretBytes = 32;
 
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
+// IDs are minted and checked on every request: fixed buffers, no allocation but the result.
+using IdBytes = std::array<std::uint8_t, kTotalBytes>;
+
+void put_u32(IdBytes& out, std::size_t at, std::uint32_t value) {
+  for (std::size_t i = 0; i < 4; ++i)
+    out[at + i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
 }
 
-std::uint32_t get_u32(const std::vector<std::uint8_t>& in, std::size_t at) {
+std::uint32_t get_u32(const IdBytes& in, std::size_t at) {
   return (std::uint32_t{in[at]} << 24) | (std::uint32_t{in[at + 1]} << 16) |
          (std::uint32_t{in[at + 2]} << 8) | std::uint32_t{in[at + 3]};
 }
 
-std::string_view as_chars(const std::vector<std::uint8_t>& bytes, std::size_t count) {
-  return {reinterpret_cast<const char*>(bytes.data()), count};
+std::string_view as_chars(const std::uint8_t* bytes, std::size_t count) {
+  return {reinterpret_cast<const char*>(bytes), count};
 }
 
-std::string truncated_mac(const SigningKey& key, const std::vector<std::uint8_t>& bytes) {
-  const Sha256Digest mac = hmac_sha256(key.secret, as_chars(bytes, kSignedBytes));
-  return std::string(reinterpret_cast<const char*>(mac.data()), kMacBytes);
-}
-
-std::vector<std::uint8_t> signed_part(const ClickId& click) {
-  std::vector<std::uint8_t> bytes;
-  bytes.reserve(kTotalBytes);
-  bytes.push_back(static_cast<std::uint8_t>((kClickIdVersion << 4) | (click.key_id & 0x0F)));
-  put_u32(bytes, click.click_time);
-  put_u32(bytes, click.offer_id);
-  put_u32(bytes, click.affiliate_id);
-  bytes.insert(bytes.end(), click.nonce.begin(), click.nonce.end());
-  return bytes;
+Sha256Digest id_mac(const SigningKey& key, const IdBytes& bytes) {
+  return key.mac.mac(as_chars(bytes.data(), kSignedBytes));
 }
 
 std::optional<std::uint8_t> parse_key_id(std::string_view text) {
@@ -82,7 +74,7 @@ Expected<KeyRing, KeyRingError> parse_key_ring(std::string_view text, std::strin
     if (!secret) return Unexpected{KeyRingError::malformed};
     if (secret->size() < kMinSecretBytes) return Unexpected{KeyRingError::short_secret};
     if (ring.find(*id) != nullptr) return Unexpected{KeyRingError::duplicate_key_id};
-    ring.keys.push_back(SigningKey{*id, *secret});
+    ring.keys.push_back(SigningKey{*id, HmacSha256Key(*secret)});
   }
   if (ring.keys.empty()) return Unexpected{KeyRingError::empty};
   const auto minting = parse_key_id(minting_id);
@@ -105,12 +97,14 @@ std::string_view key_ring_error_message(KeyRingError error) noexcept {
 }
 
 std::string mint_click_id(const ClickId& click, const KeyRing& ring) {
-  ClickId stamped = click;
-  stamped.key_id = ring.minting_key_id;
-  std::vector<std::uint8_t> bytes = signed_part(stamped);
-  const SigningKey* key = ring.find(stamped.key_id);
-  const std::string mac = truncated_mac(*key, bytes);
-  bytes.insert(bytes.end(), mac.begin(), mac.end());
+  IdBytes bytes{};
+  bytes[0] = static_cast<std::uint8_t>((kClickIdVersion << 4) | (ring.minting_key_id & 0x0F));
+  put_u32(bytes, 1, click.click_time);
+  put_u32(bytes, 5, click.offer_id);
+  put_u32(bytes, 9, click.affiliate_id);
+  std::copy(click.nonce.begin(), click.nonce.end(), bytes.begin() + 13);
+  const Sha256Digest mac = id_mac(*ring.find(ring.minting_key_id), bytes);
+  std::copy_n(mac.begin(), kMacBytes, bytes.begin() + kSignedBytes);
   return base32_encode(bytes);
 }
 
@@ -124,22 +118,29 @@ std::string normalize_click_id(std::string_view text) {
 
 Expected<ClickId, ClickIdError> verify_click_id(std::string_view text, const KeyRing& ring) {
   if (text.size() != kClickIdLength) return Unexpected{ClickIdError::malformed};
-  const auto bytes = base32_decode(normalize_click_id(text));
-  if (!bytes || bytes->size() != kTotalBytes) return Unexpected{ClickIdError::malformed};
-  if (((*bytes)[0] >> 4) != kClickIdVersion) return Unexpected{ClickIdError::unknown_version};
+  std::array<char, kClickIdLength> lower;
+  std::transform(text.begin(), text.end(), lower.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  IdBytes bytes;
+  if (!base32_decode_exact({lower.data(), lower.size()}, bytes)) {
+    return Unexpected{ClickIdError::malformed};
+  }
+  if ((bytes[0] >> 4) != kClickIdVersion) return Unexpected{ClickIdError::unknown_version};
 
   ClickId click;
-  click.key_id = (*bytes)[0] & 0x0F;
+  click.key_id = bytes[0] & 0x0F;
   const SigningKey* key = ring.find(click.key_id);
   if (key == nullptr) return Unexpected{ClickIdError::unknown_key};
-  const std::string expected_mac = truncated_mac(*key, *bytes);
-  if (!constant_time_equal(expected_mac, as_chars(*bytes, kTotalBytes).substr(kSignedBytes))) {
+  const Sha256Digest expected_mac = id_mac(*key, bytes);
+  if (!constant_time_equal(as_chars(expected_mac.data(), kMacBytes),
+                           as_chars(bytes.data() + kSignedBytes, kMacBytes))) {
     return Unexpected{ClickIdError::bad_signature};
   }
-  click.click_time = get_u32(*bytes, 1);
-  click.offer_id = get_u32(*bytes, 5);
-  click.affiliate_id = get_u32(*bytes, 9);
-  std::copy(bytes->begin() + 13, bytes->begin() + 21, click.nonce.begin());
+  click.click_time = get_u32(bytes, 1);
+  click.offer_id = get_u32(bytes, 5);
+  click.affiliate_id = get_u32(bytes, 9);
+  std::copy(bytes.begin() + 13, bytes.begin() + 21, click.nonce.begin());
   return click;
 }
 

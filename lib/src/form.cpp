@@ -12,13 +12,39 @@ bool is_forbidden_control(unsigned char c) noexcept {
   return (c < 0x20 && c != '\t') || c == 0x7F;
 }
 
-// Checks one decoded name or value is text a tracker can pass on safely.
+// Checks one decoded name or value is text a tracker can pass on safely. One pass over the
+// bytes; the UTF-8 check runs only when a byte is not ASCII (most parameters are).
 std::optional<FormErrorCode> check_text(std::string_view text) {
-  if (!is_valid_utf8(text)) return FormErrorCode::invalid_utf8;
-  const bool has_control = std::any_of(text.begin(), text.end(), [](char c) {
-    return is_forbidden_control(static_cast<unsigned char>(c));
-  });
-  if (has_control) return FormErrorCode::control_character;
+  bool ascii = true;
+  bool control = false;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    ascii = ascii && byte < 0x80;
+    control = control || is_forbidden_control(byte);
+  }
+  if (!ascii && !is_valid_utf8(text)) return FormErrorCode::invalid_utf8;
+  if (control) return FormErrorCode::control_character;
+  return std::nullopt;
+}
+
+std::optional<FormError> check_name(std::string_view name, const FormLimits& limits) {
+  if (name.empty()) return FormError{FormErrorCode::empty_name, {}, 0};
+  if (auto problem = check_text(name)) return FormError{*problem, {}, 0};
+  if (name.size() > limits.max_name_bytes) {
+    // The name is too long to quote back in full; cut it where a character starts.
+    std::size_t cut = limits.max_name_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    return FormError{FormErrorCode::name_too_long, std::string(name.substr(0, cut)), 0};
+  }
+  return std::nullopt;
+}
+
+std::optional<FormError> check_value(const std::string& name, std::string_view value,
+                                     const FormLimits& limits) {
+  if (auto problem = check_text(value)) return FormError{*problem, name, 0};
+  if (value.size() > limits.max_value_bytes) {
+    return FormError{FormErrorCode::value_too_long, name, 0};
+  }
   return std::nullopt;
 }
 
@@ -42,37 +68,25 @@ Expected<FormField, FormError> parse_field(std::string_view segment, std::size_t
   auto name = decode_part(raw_name, start, std::string{});
   if (!name) return Unexpected{name.error()};
   // The name is checked before it can appear in an error about its value.
-  if (auto error = check_field(FormField{*name, {}}, limits)) {
+  if (auto error = check_name(*name, limits)) {
     error->offset = start;
     return Unexpected{std::move(*error)};
   }
   const std::size_t value_start = start + raw_name.size() + 1;
   auto value = decode_part(raw_value, value_start, *name);
   if (!value) return Unexpected{value.error()};
-  FormField field{std::move(*name), std::move(*value)};
-  if (auto error = check_field(field, limits)) {
+  if (auto error = check_value(*name, *value, limits)) {
     error->offset = error->code == FormErrorCode::value_too_long ? value_start : start;
     return Unexpected{std::move(*error)};
   }
-  return field;
+  return FormField{std::move(*name), std::move(*value)};
 }
 
 }  // namespace
 
 std::optional<FormError> check_field(const FormField& field, const FormLimits& limits) {
-  if (field.name.empty()) return FormError{FormErrorCode::empty_name, {}, 0};
-  if (auto problem = check_text(field.name)) return FormError{*problem, {}, 0};
-  if (field.name.size() > limits.max_name_bytes) {
-    // The name is too long to quote back in full; cut it where a character starts.
-    std::size_t cut = limits.max_name_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(field.name[cut]) & 0xC0) == 0x80) --cut;
-    return FormError{FormErrorCode::name_too_long, field.name.substr(0, cut), 0};
-  }
-  if (auto problem = check_text(field.value)) return FormError{*problem, field.name, 0};
-  if (field.value.size() > limits.max_value_bytes) {
-    return FormError{FormErrorCode::value_too_long, field.name, 0};
-  }
-  return std::nullopt;
+  if (auto error = check_name(field.name, limits)) return error;
+  return check_value(field.name, field.value, limits);
 }
 
 Expected<Form, FormError> parse_form(std::string_view encoded, const FormLimits& limits) {
@@ -80,6 +94,9 @@ Expected<Form, FormError> parse_form(std::string_view encoded, const FormLimits&
     return Unexpected{FormError{FormErrorCode::input_too_long, {}, limits.max_bytes}};
   }
   Form form;
+  // One allocation for the list: a field for each '&'-separated segment, up to the limit.
+  form.reserve(std::min(limits.max_fields, 1 + static_cast<std::size_t>(std::count(
+                                                   encoded.begin(), encoded.end(), '&'))));
   std::size_t start = 0;
   while (start <= encoded.size()) {
     std::size_t end = encoded.find('&', start);

@@ -13,7 +13,7 @@ std::string_view as_chars(const Sha256Digest& digest) noexcept {
 
 }  // namespace
 
-Sha256Digest hmac_sha256(std::string_view key, std::string_view message) noexcept {
+HmacSha256Key::HmacSha256Key(std::string_view key) noexcept {
   constexpr std::size_t kBlockSize = Sha256::kBlockSize;
 
   // K0 of FIPS 198-1: the key (or its hash when longer than a block), zero-padded to a block.
@@ -33,16 +33,21 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view message) noexcep
     inner_pad[i] = static_cast<char>(block_key[i] ^ 0x36);
     outer_pad[i] = static_cast<char>(block_key[i] ^ 0x5c);
   }
+  inner_.update({inner_pad.data(), inner_pad.size()});
+  outer_.update({outer_pad.data(), outer_pad.size()});
+}
 
-  Sha256 inner;
-  inner.update({inner_pad.data(), inner_pad.size()});
+Sha256Digest HmacSha256Key::mac(std::string_view message) const noexcept {
+  Sha256 inner = inner_;
   inner.update(message);
   const Sha256Digest inner_digest = inner.finish();
-
-  Sha256 outer;
-  outer.update({outer_pad.data(), outer_pad.size()});
+  Sha256 outer = outer_;
   outer.update(as_chars(inner_digest));
   return outer.finish();
+}
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view message) noexcept {
+  return HmacSha256Key(key).mac(message);
 }
 
 }  // namespace edgepost

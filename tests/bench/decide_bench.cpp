@@ -6,12 +6,13 @@
 
 #include <string>
 
-#include "fixtures.hpp"  // the test network's config, shared with the unit tests
 #include "edgepost/click.hpp"
+#include "edgepost/click_id.hpp"
 #include "edgepost/config_records.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/hmac.hpp"
 #include "edgepost/postback.hpp"
+#include "fixtures.hpp"  // the test network's config, shared with the unit tests
 
 namespace {
 
@@ -47,7 +48,8 @@ edgepost::Request get(const std::string& path, const std::string& query) {
 const std::string kClickQuery = "offer_id=100&aff_id=7&aff_sub=spring%20sale&source=newsletter";
 
 void BM_Baseline_ParseQuery(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(edgepost::parse_form(kClickQuery, edgepost::kQueryLimits));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(edgepost::parse_form(kClickQuery, edgepost::kQueryLimits));
 }
 BENCHMARK(BM_Baseline_ParseQuery);
 
@@ -57,6 +59,29 @@ void BM_Baseline_HmacSha256(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(edgepost::hmac_sha256(key, message));
 }
 BENCHMARK(BM_Baseline_HmacSha256);
+
+// What the ID path pays per request: the key ring's keys are prepared once, at parse time.
+void BM_Baseline_HmacSha256PreparedKey(benchmark::State& state) {
+  const edgepost::HmacSha256Key key(std::string(32, 'k'));
+  const std::string message(21, 'm');
+  for (auto _ : state) benchmark::DoNotOptimize(key.mac(message));
+}
+BENCHMARK(BM_Baseline_HmacSha256PreparedKey);
+
+void BM_Baseline_MintClickId(benchmark::State& state) {
+  const auto ring = keys();
+  const edgepost::ClickId click{1, fixtures::kNow, 300, 7, {1, 2, 3, 4, 5, 6, 7, 8}};
+  for (auto _ : state) benchmark::DoNotOptimize(edgepost::mint_click_id(click, ring));
+}
+BENCHMARK(BM_Baseline_MintClickId);
+
+void BM_Baseline_VerifyClickId(benchmark::State& state) {
+  const auto ring = keys();
+  const std::string id =
+      edgepost::mint_click_id({1, fixtures::kNow, 300, 7, {1, 2, 3, 4, 5, 6, 7, 8}}, ring);
+  for (auto _ : state) benchmark::DoNotOptimize(edgepost::verify_click_id(id, ring));
+}
+BENCHMARK(BM_Baseline_VerifyClickId);
 
 void BM_Baseline_ParseOfferRecord(benchmark::State& state) {
   const auto snapshot = records();
@@ -85,8 +110,8 @@ void BM_Postback_PlanAndDecide(benchmark::State& state) {
       edgepost::decide_click(edgepost::plan_click(get("/click", kClickQuery)), snapshot, env);
   snapshot[click.writes[0].key] = click.writes[0].value;
   const std::string tid = click.writes[0].key.substr(6);
-  const auto request =
-      get("/postback", "transaction_id=" + tid + "&security_token=acme-token-0123456789&adv_sub=A1");
+  const auto request = get(
+      "/postback", "transaction_id=" + tid + "&security_token=acme-token-0123456789&adv_sub=A1");
   for (auto _ : state) {
     const auto plan = edgepost::plan_postback(request, ring);
     benchmark::DoNotOptimize(edgepost::decide_postback(plan, snapshot, env));

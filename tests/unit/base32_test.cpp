@@ -61,6 +61,25 @@ TEST_CASE("base32 round-trips every length from 0 to 40", "[base32]") {
   }
 }
 
+TEST_CASE("base32_decode_exact: the same decoding into a buffer of exactly the right size",
+          "[base32]") {
+  for (std::size_t size = 0; size <= 40; ++size) {
+    INFO("size " << size);
+    const std::vector<std::uint8_t> bytes = varied_bytes(size, size + 1);
+    const std::string encoded = base32_encode(bytes);
+    std::vector<std::uint8_t> out(size, 0xEE);
+    CHECK(edgepost::base32_decode_exact(encoded, out));
+    CHECK(out == bytes);
+    std::vector<std::uint8_t> shorter(size == 0 ? 0 : size - 1);
+    if (size > 0) CHECK_FALSE(edgepost::base32_decode_exact(encoded, shorter));
+    std::vector<std::uint8_t> longer(size + 1);
+    CHECK_FALSE(edgepost::base32_decode_exact(encoded, longer));
+  }
+  std::vector<std::uint8_t> five(5);
+  CHECK_FALSE(edgepost::base32_decode_exact("7777777A", five));  // not in the alphabet
+  CHECK_FALSE(edgepost::base32_decode_exact("777777", five));    // a length no encoding has
+}
+
 TEST_CASE("base32_decode refuses symbols outside the lowercase alphabet", "[base32]") {
   for (const char* input : {"MZXW6YTBOI", "mzXw6ytboi", "MY", "my======", "my=", "mzxw6ytb====",
                             "m0", "m1", "m8", "m9", "mzxw6ytbo0", "mzxw6ytbo1", "mzxw6ytbo8",

@@ -50,3 +50,17 @@ TEST_CASE("HMAC-SHA256 RFC 4231 test case 7 (4.8): 131-byte key and long data", 
                            "HMAC algorithm.")) ==
         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 }
+
+TEST_CASE("HMAC-SHA256: a key prepared once gives the RFC 4231 tags for every message", "[hmac]") {
+  // Case 2's key with case 2's message, then the same prepared key again: the prepared
+  // states must not be consumed by a MAC.
+  const edgepost::HmacSha256Key jefe("Jefe");
+  for (int i = 0; i < 3; ++i) {
+    CHECK(to_hex(jefe.mac("what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+  // Case 6: a key longer than a block is hashed before its pads are prepared.
+  const edgepost::HmacSha256Key long_key(std::string(131, '\xaa'));
+  CHECK(to_hex(long_key.mac("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}

@@ -23,4 +23,8 @@ std::string base32_encode(std::span<const std::uint8_t> bytes);
 // accept an ID that was never issued (and deduplication by ID text would see two IDs).
 std::optional<std::vector<std::uint8_t>> base32_decode(std::string_view text);
 
+// The same decoding into a buffer of known size, allocating nothing: true only when `text` is
+// the canonical encoding of exactly out.size() bytes.
+bool base32_decode_exact(std::string_view text, std::span<std::uint8_t> out) noexcept;
+
 }  // namespace edgepost

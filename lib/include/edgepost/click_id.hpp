@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "edgepost/expected.hpp"
+#include "edgepost/hmac.hpp"
 
 namespace edgepost {
 
@@ -28,7 +29,7 @@ struct ClickId {
 
 struct SigningKey {
   std::uint8_t id = 0;  // 0..15
-  std::string secret;   // raw bytes, at least 32
+  HmacSha256Key mac;    // from a secret of at least 32 bytes, prepared once
 };
 
 // Several keys may verify at once so that keys can be rotated: mint with the new one while
