@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { decodeRecord, KvDir, nowSeconds } from '../src/kv-dir.mjs';
 import { listEntries, OutboxDispatcher, replayEntry, retryDelayMs } from '../src/outbox.mjs';
+import { deliver } from '../src/deliver.mjs';
 import { startStub, tempDir, waitFor } from './helpers.mjs';
 import { partnerTargetJudge } from '../../tests/e2e/functions.mjs';
 
@@ -68,23 +69,34 @@ test('a new entry is delivered once and kept as delivered for 30 days', async (t
 
 test('failures are retried with growing delays until the partner accepts', async (t) => {
   const kv = setup(t);
-  const times = [];
-  const stub = await startStub(t, (req, res, count) => {
-    times.push(Date.now());
-    res.writeHead(count <= 2 ? 503 : 200).end();
-  });
+  const stub = await startStub(t, (req, res, count) => res.writeHead(count <= 2 ? 503 : 200).end());
   await queue(kv, 'c2-7', `${stub.origin}/pb`);
-  const { outbox, events } = dispatcher(t, kv, { baseDelayMs: 100 });
+  // Each attempt writes its successor's time before it sends (see outbox.mjs). Wall-clock gaps
+  // between arrivals would also count how late the request reached the stub on a loaded
+  // machine, so the test checks the written schedule and that the dispatcher kept to it.
+  const sends = [];
+  const { outbox, events } = dispatcher(t, kv, {
+    baseDelayMs: 400,
+    deliver: async (url, options) => {
+      sends.push({ at: Date.now(), nextAt: (await entry(kv, 'c2-7')).next_attempt_at * 1000 });
+      return deliver(url, options);
+    },
+  });
   outbox.start();
-  await waitFor(async () => (await entry(kv, 'c2-7')).state === 'delivered', { what: 'delivery after retries' });
+  await waitFor(async () => (await entry(kv, 'c2-7')).state === 'delivered', { what: 'delivery after retries', timeoutMs: 15_000 });
 
   assert.equal(stub.requests.length, 3);
   const stored = await entry(kv, 'c2-7');
   assert.equal(stored.attempts, 3);
   assert.equal(stored.last_error, undefined, 'a delivered entry carries no error');
-  // base 100 ms then 200 ms, each -20% at worst
-  assert.ok(times[1] - times[0] >= 80, `first retry after ${times[1] - times[0]} ms`);
-  assert.ok(times[2] - times[1] >= 160, `second retry after ${times[2] - times[1]} ms`);
+  assert.equal(sends.length, 3);
+  for (const i of [1, 2]) {
+    assert.ok(sends[i].at >= Math.floor(sends[i - 1].nextAt), `attempt ${i + 1} waited for its time`);
+  }
+  // Planned from just before each send: at most base (+20%), then at most twice that.
+  const planned = sends.map((send) => send.nextAt - send.at);
+  assert.ok(planned[0] > 0 && planned[0] <= 480, `first retry planned ${planned[0]} ms out`);
+  assert.ok(planned[1] > planned[0] && planned[1] <= 960, `second retry planned ${planned[1]} ms out`);
   assert.deepEqual(events.map((e) => e.outcome), ['failed', 'failed', 'delivered']);
   assert.equal(events[0].error, 'HTTP 503');
 });
