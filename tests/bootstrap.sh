@@ -2,6 +2,8 @@
 # Installs everything edgepost needs to build and test, from Debian's packages and the npm
 # registry only. Idempotent: when everything is there it changes nothing and takes about a
 # second. This is the only place anything gets installed.
+#   bash tests/bootstrap.sh           what the build and the test suite need
+#   bash tests/bootstrap.sh --bench   that, and the benchmarks' load generator and baseline
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +29,14 @@ apt_packages=(
   libclang-rt-19-dev
   binaryen wabt emscripten nodejs gcovr iproute2 util-linux
 )
+# tests/bench/run.sh only (not the test suite):
+#   nginx wrk                    the HTTP baseline (`return 302`) and the load generator
+if [[ "${1:-}" == "--bench" ]]; then
+  apt_packages+=(nginx wrk)
+elif [[ $# -gt 0 ]]; then
+  echo "usage: bash tests/bootstrap.sh [--bench]" >&2
+  exit 2
+fi
 
 missing=()
 for package in "${apt_packages[@]}"; do

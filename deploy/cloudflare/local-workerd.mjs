@@ -72,6 +72,25 @@ export async function startWorker({
   return { mf, base, kv, claimsNamespace, output, dispose: () => mf.dispose() };
 }
 
+// A plain JS module Worker with one KV namespace on the same workerd and settings, for the
+// benchmarks' baseline. records: [{key, value}] loaded into its KV before it serves.
+export async function startScriptWorker({ script, records = [] }) {
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    cf: false,
+    compatibilityDate: COMPATIBILITY_DATE,
+    modules: true,
+    script,
+    kvNamespaces: { KV: 'baseline-kv' },
+    log: new Log(LogLevel.WARN),
+  });
+  const base = (await mf.ready).href.replace(/\/$/, '');
+  const kv = await mf.getKVNamespace('KV');
+  for (const { key, value } of records) await kv.put(key, value);
+  return { base, dispose: () => mf.dispose() };
+}
+
 function option(args, name, fallback) {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : fallback;

@@ -4,6 +4,7 @@
 //
 //   cmake --workflow --preset wasi
 //   EDGEPOST_FUNCTIONS_DIR=build/wasi/functions node tests/bench/engines.mjs [--requests 200]
+//        [--json FILE.rows.json]   (rows for tests/bench/report.mjs)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { DEMO_CONFIG_FILE } from '../../local-runner/src/demo.mjs';
 import { createEngine } from '../../local-runner/src/engine.mjs';
 import { functionsDir } from '../e2e/functions.mjs';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '200' }, json: { type: 'string' } } });
 const requests = Number(values.requests);
 const secrets = { EDGEPOST_SIGNING_KEYS: `1:${'ab'.repeat(32)}`, EDGEPOST_SIGNING_KEY_ID: '1' };
 const click = { method: 'GET', path: '/click', query: 'offer_id=100&aff_id=7', headers: {}, remoteAddr: '127.0.0.1' };
@@ -48,4 +49,18 @@ console.log(`click, one request at a time, ${os.cpus().length} cores (${os.cpus(
 for (const row of rows) {
   console.log(`${row.kind.padEnd(16)} ${String(row.count).padStart(5)} requests  p50 ${row.p50.toFixed(2).padStart(8)} ms  ` +
     `p90 ${row.p90.toFixed(2).padStart(8)} ms  ${(row.p50 / base).toFixed(1).padStart(6)}x node  ${row.description}`);
+}
+
+if (values.json) {
+  fs.writeFileSync(values.json, JSON.stringify(rows.map((row) => ({
+    name: `click on --engine ${row.kind}, instantiate + handle, median`,
+    value: row.p50,
+    unit: 'ms',
+    baseline: base,
+    baselineName: 'node engine',
+    ratio: row.p50 / base,
+    bar: 'a figure per engine (issue 10)',
+    meets: null,
+    note: row.description,
+  }))));
 }

@@ -26,7 +26,7 @@ export function get(agent, url, timeoutMs = 10_000) {
   });
 }
 
-// A runner (open files limited to `openFiles`) on the e2e network, with its landing page and
+// A runner (open files limited to `openFiles` when given) on the e2e network, with its landing page and
 // partner stubs. -> { runner, partner, dataDir, close() }
 export async function startSoakNetwork({ engine = 'node', env = {}, openFiles, outboxIntervalMs = 50 }) {
   const landing = await startStub();
@@ -36,7 +36,7 @@ export async function startSoakNetwork({ engine = 'node', env = {}, openFiles, o
   const runner = await startRunner({
     dataDir,
     configFile,
-    prefix: ['prlimit', `--nofile=${openFiles}:${openFiles}`, '--'],
+    prefix: openFiles ? ['prlimit', `--nofile=${openFiles}:${openFiles}`, '--'] : [],
     flags: ['--engine', engine, '--outbox-interval-ms', String(outboxIntervalMs), '--outbox-timeout-ms', '2000'],
     env: { ...SIGNING_ENV, ...env },
   });
