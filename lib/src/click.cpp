@@ -138,8 +138,12 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
 
   Decision decision = redirect(render(offer->landing, click_macros(plan, transaction_id, env.now)));
   const ClickRecord record = click_record(plan, transaction_id, env.now);
-  decision.writes.push_back(
-      KvWrite{click_key(transaction_id), encode(record), offer->attribution_window_seconds});
+  // Unsynced: the signed transaction ID attributes the conversion without its click record,
+  // so a click lost to a power cut costs reporting detail, never a conversion.
+  decision.writes.push_back(KvWrite{.key = click_key(transaction_id),
+                                    .value = encode(record),
+                                    .ttl_seconds = offer->attribution_window_seconds,
+                                    .durability = Durability::unsynced});
   decision.events.push_back(click_event(record));
   return decision;
 }

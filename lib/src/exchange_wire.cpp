@@ -123,6 +123,7 @@ std::string encode_command(const Command& command) {
       out["key"] = command.write.key;
       out["value"] = command.write.value;
       out["ttl"] = command.write.ttl_seconds;
+      out["durable"] = command.write.durability == Durability::synced;
       break;
     case CommandKind::remove:
       out["store"] = store_name(command.store);

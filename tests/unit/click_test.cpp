@@ -65,6 +65,7 @@ TEST_CASE("a click redirects to the offer URL with every macro filled and encode
   // The click record: keyed by ID, kept for the attribution window, with the sub IDs.
   CHECK(decision.writes[0].key == edgepost::click_key(tid));
   CHECK(decision.writes[0].ttl_seconds == 30 * 24 * 3600);
+  CHECK(decision.writes[0].durability == edgepost::Durability::unsynced);
   CHECK(record["aff_sub"] == "a b&c=d");
   CHECK(record["source"] == "x");
   CHECK(record["time"] == fixtures::kNow);

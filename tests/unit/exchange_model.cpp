@@ -25,6 +25,11 @@ Outcome execute(const Command& command, Stores& stores,
                 std::vector<edgepost::Response>& responses) {
   Outcome outcome;
   auto& store = stores.of(command.store);
+  if (command.store == edgepost::Store::ledger &&
+      command.write.durability == edgepost::Durability::unsynced &&
+      (command.kind == CommandKind::put || command.kind == CommandKind::put_if_absent)) {
+    stores.unsynced_ledger_writes.push_back(command.write.key);
+  }
   switch (command.kind) {
     case CommandKind::read:
       for (const std::string& key : command.keys) {

@@ -17,7 +17,8 @@ namespace model {
 struct Stores {
   std::map<std::string, std::string> records;
   std::map<std::string, std::string> ledger;
-  std::map<std::string, int> outbox_writes;  // entries created per outbox key, ever
+  std::map<std::string, int> outbox_writes;         // entries created per outbox key, ever
+  std::vector<std::string> unsynced_ledger_writes;  // keys; what decides money must be synced
   std::vector<std::string> events;
   std::vector<std::string> wakeups;  // postback ids whose delivery was woken
 

@@ -103,6 +103,7 @@ void check_invariants(const Stores& stores) {
     INFO(key);
     CHECK(writes == 1);
   }
+  CHECK(stores.unsynced_ledger_writes.empty());
   std::map<std::string, std::string> conversion_events;
   for (const std::string& text : stores.events) {
     json event = json::parse(text);

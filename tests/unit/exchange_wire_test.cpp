@@ -61,6 +61,7 @@ TEST_CASE("wire: a click exchange driven through JSON alone", "[exchange_wire]")
   CHECK(put["store"] == "records");
   CHECK(put["key"].get<std::string>().rfind("click/", 0) == 0);
   CHECK(put["ttl"] == 30 * 24 * 3600);
+  CHECK(put["durable"] == false);  // a click record may be lost: the signed ID attributes
   CHECK_FALSE(json::parse(put["value"].get<std::string>()).is_discarded());
   click.resolve(outcome({{"kind", "failed"}, {"error", "KV down"}}));
 
@@ -128,7 +129,8 @@ TEST_CASE("wire: every command kind encodes", "[exchange_wire]") {
                                                                {"store", "ledger"},
                                                                {"key", "claim/x"},
                                                                {"value", "id"},
-                                                               {"ttl", 0}});
+                                                               {"ttl", 0},
+                                                               {"durable", true}});
   command.kind = edgepost::CommandKind::enqueue;
   command.postback = {"c-7", 7, "https://aff.example/"};
   CHECK(json::parse(edgepost::encode_command(command)) ==

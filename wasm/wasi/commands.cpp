@@ -66,7 +66,7 @@ Outcome list(const std::string& prefix) {
 }
 
 Outcome put(const KvWrite& write, std::int64_t now) {
-  const auto result = kStore.put(write.key, write.value, expiry(write, now));
+  const auto result = kStore.put(write.key, write.value, expiry(write, now), write.durability);
   return result ? Outcome{} : failed(result.error());
 }
 

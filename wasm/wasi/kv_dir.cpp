@@ -118,14 +118,16 @@ Expected<std::string, KvError> DirectoryKv::path_of(std::string_view key) const 
 }
 
 Expected<std::string, KvError> DirectoryKv::write_temp(std::string_view value,
-                                                       std::int64_t expires_at) const {
+                                                       std::int64_t expires_at,
+                                                       Durability durability) const {
   std::array<std::uint8_t, 12> random{};
   if (getentropy(random.data(), random.size()) != 0) return Unexpected{KvError::io_error};
   const std::string path = root_ + "/.tmp-" + to_hex(random);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
   if (fd < 0) return Unexpected{KvError::io_error};
   const std::string header = std::string(kMagic) + std::to_string(expires_at) + "\n";
-  const bool ok = write_all(fd, header) && write_all(fd, value) && ::fsync(fd) == 0;
+  const bool ok = write_all(fd, header) && write_all(fd, value) &&
+                  (durability == Durability::unsynced || ::fsync(fd) == 0);
   if (::close(fd) != 0 || !ok) {
     ::unlink(path.c_str());
     return Unexpected{KvError::io_error};
@@ -152,15 +154,17 @@ Expected<std::optional<std::string>, KvError> DirectoryKv::get(std::string_view 
 }
 
 Expected<PutResult, KvError> DirectoryKv::put(std::string_view key, std::string_view value,
-                                              std::int64_t expires_at) const {
+                                              std::int64_t expires_at,
+                                              Durability durability) const {
   const auto path = path_of(key);
   if (!path) return Unexpected{path.error()};
-  const auto temp = write_temp(value, expires_at);
+  const auto temp = write_temp(value, expires_at, durability);
   if (!temp) return Unexpected{temp.error()};
   if (::rename(temp->c_str(), path->c_str()) != 0) {
     ::unlink(temp->c_str());
     return Unexpected{KvError::io_error};
   }
+  if (durability == Durability::unsynced) return PutResult::written;
   return sync_directory();
 }
 
@@ -177,7 +181,7 @@ Expected<PutResult, KvError> DirectoryKv::put_if_absent(std::string_view key,
                                                         std::int64_t expires_at) const {
   const auto path = path_of(key);
   if (!path) return Unexpected{path.error()};
-  const auto temp = write_temp(value, expires_at);
+  const auto temp = write_temp(value, expires_at, Durability::synced);
   if (!temp) return Unexpected{temp.error()};
   const int linked = ::link(temp->c_str(), path->c_str());
   const int link_errno = errno;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edgepost/decision.hpp"
 #include "edgepost/expected.hpp"
 
 namespace edgepost::wasi {
@@ -28,9 +29,11 @@ class DirectoryKv {
   Expected<std::optional<std::string>, KvError> get(std::string_view key, std::int64_t now) const;
   // expires_at: Unix seconds, 0 for never. Replaces atomically (temp file, fsync, rename,
   // fsync of the directory): once it returns, the new value survives a power cut (on a host
-  // that syncs directories; see sync_directory).
+  // that syncs directories; see sync_directory). Durability::unsynced leaves out both fsyncs:
+  // still atomic, but a power cut may lose it.
   Expected<PutResult, KvError> put(std::string_view key, std::string_view value,
-                                   std::int64_t expires_at) const;
+                                   std::int64_t expires_at,
+                                   Durability durability = Durability::synced) const;
   // Writes only when the key does not exist (temp file, fsync, link, fsync of the directory):
   // the value is complete
   // from the moment the key exists, and of two writers exactly one gets `written`. An
@@ -45,7 +48,8 @@ class DirectoryKv {
 
  private:
   Expected<std::string, KvError> path_of(std::string_view key) const;
-  Expected<std::string, KvError> write_temp(std::string_view value, std::int64_t expires_at) const;
+  Expected<std::string, KvError> write_temp(std::string_view value, std::int64_t expires_at,
+                                            Durability durability) const;
   // A name created or removed by link, rename or unlink is durable only once the directory
   // holding it is synced; the file's own fsync does not cover it. A host that refuses to
   // sync a directory (wasmtime's preview1) is not an error: nothing more can be done there.

@@ -15,10 +15,17 @@
 
 namespace edgepost {
 
+// How far a write must have gone before the host reports it done. `synced`: it survives a
+// power cut from then on (the host fsyncs). `unsynced`: it survives the process, not
+// necessarily the machine; only for what can be lost without losing money, and it spares the
+// request the sync.
+enum class Durability { synced, unsynced };
+
 struct KvWrite {
   std::string key;
   std::string value;
   std::int64_t ttl_seconds = 0;  // 0: kept until deleted
+  Durability durability = Durability::synced;
 };
 
 struct PartnerPostback {

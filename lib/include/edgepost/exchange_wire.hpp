@@ -8,7 +8,8 @@
 //                     "signing_keys", "signing_key_id"}}
 //            {"exchange": "config_load", "mode": "load"|"validate", "config": JSON text}
 //   command  {"kind":"read","store":"records"|"ledger","keys":[...]}
-//            {"kind":"put_if_absent"|"put","store",...,"key","value","ttl": seconds, 0 = kept}
+//            {"kind":"put_if_absent"|"put","store",...,"key","value","ttl": seconds, 0 = kept,
+//             "durable": false when the host may skip the sync (KvWrite::durability)}
 //            {"kind":"remove","store","key"}   {"kind":"list","store","prefix"}
 //            {"kind":"enqueue","postback":{"id","aff_id","url"}}
 //            {"kind":"emit","event": JSON text}

@@ -80,6 +80,15 @@ TEST_CASE("put, get and replace with the documented file format", "[kv_dir]") {
   CHECK(dir.names() == std::vector<std::string>{"a%2Fb"});  // no temporary files left
 }
 
+TEST_CASE("an unsynced put is the same atomic replace, file format and all", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  REQUIRE(kv.put("click/x", "first", 0, edgepost::Durability::unsynced));
+  REQUIRE(kv.put("click/x", "second", 7, edgepost::Durability::unsynced));
+  CHECK(file_content(dir.path / "click%2Fx") == "edgepost-kv 1 7\nsecond");
+  CHECK(dir.names() == std::vector<std::string>{"click%2Fx"});
+}
+
 TEST_CASE("expired records read as absent", "[kv_dir]") {
   TempDir dir;
   const DirectoryKv kv(dir.path.string());
