@@ -25,7 +25,24 @@ export async function runCommand(options, { watchParent = () => {} } = {}) {
 }
 
 async function serve(options, watchParent) {
-  let runner;
+  // The handlers go in before the runner starts: a signal that arrives while it starts (or
+  // right after its ready line) stops it once it is up instead of killing the process.
+  let runner = null;
+  let stopReason = null;
+  let stopped;
+  const done = new Promise((resolve) => { stopped = resolve; });
+  const stop = (why) => {
+    if (stopReason) return;  // a terminal's Ctrl-C reaches both the relay and this process
+    stopReason = why;
+    if (runner) closeRunner();
+  };
+  const closeRunner = () => {
+    out(`${stopReason}: stopping (finishing the requests under way)`);
+    runner.close().then(stopped);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
   try {
     runner = await startRunner(options);
   } catch (error) {
@@ -34,19 +51,9 @@ async function serve(options, watchParent) {
     for (const line of error.lines) err(line);
     return 1;
   }
-  await new Promise((resolve) => {
-    let stopping = false;
-    const stop = (why) => {
-      if (stopping) return;  // a terminal's Ctrl-C reaches both the relay and this process
-      stopping = true;
-      out(`${why}: stopping (finishing the requests under way)`);
-      runner.close().then(resolve);
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGHUP', () => stop('SIGHUP'));
-    watchParent(() => stop('parent process gone'));
-  });
+  watchParent(() => stop('parent process gone'));
+  if (stopReason) closeRunner();
+  await done;
   out('edgepost runner stopped');
   return 0;
 }
