@@ -1,6 +1,7 @@
 // Command-line parsing for cli.mjs: which command, its options with defaults, checked values.
 // Errors are thrown as UsageError with a sentence that names the option.
 
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { DEFAULTS as OUTBOX } from './outbox.mjs';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_FUNCTIONS_DIR = path.join(REPO_ROOT, 'build/wasi/functions');
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, 'local-runner/data');  // git-ignored
+export const DEFAULT_THREADS = os.availableParallelism();
 
 export class UsageError extends Error {
   name = 'UsageError';
@@ -53,6 +55,9 @@ serve
                                wasmtime-engine  wasmtime's engine inside the pinned wizer binary
                                                 (npm), one child process per request
                                jco              jco's preview2-shim, one child Node per request
+  --threads N                  node engine: requests run on N worker threads, N at once
+                               (default: the cores available, ${DEFAULT_THREADS} here); 0: on
+                               the main thread, one at a time
   --allow-private-targets      deliver partner postbacks to private/loopback addresses too
   --trusted-proxy CIDR         a reverse proxy in front of the runner (repeatable; default none).
                                Only when the TCP peer is inside one of these ranges is the
@@ -102,6 +107,7 @@ const SERVE = {
   'outbox-base-delay-ms': { type: 'string' },
   'outbox-max-attempts': { type: 'string' },
   'outbox-timeout-ms': { type: 'string' },
+  threads: { type: 'string' },
   'sweep-interval-ms': { type: 'string' },
   demo: { type: 'boolean' },
 };
@@ -169,6 +175,7 @@ export function parseCommandLine(argv) {
       ...common(values),
       host: values.host ?? '127.0.0.1',
       port: integerOption(values, 'port', 8080, { min: 0, max: 65535 }),
+      threads: integerOption(values, 'threads', DEFAULT_THREADS, { min: 0, max: 256 }),
       configFile: values.config ? path.resolve(values.config) : null,
       demo: values.demo ?? false,
       allowPrivateTargets: (values['allow-private-targets'] ?? false) || (values.demo ?? false),

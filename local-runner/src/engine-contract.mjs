@@ -7,16 +7,22 @@
 // directory's kv/ folder preopened as /kv when `kv` is true. A trap, a timeout or an engine
 // failure is thrown, never returned. `exhausted` (node only): the error of a file the function
 // could not open for want of descriptors.
+//
+// concurrency: how many runs the engine takes at once (the server sends no more); close()
+// releases what the engine holds (threads).
 
 import { cgiEnvironment, parseCgiOutput } from './wasi-cgi.mjs';
 
 export class Engine {
-  constructor({ kind, description, kvDir, secrets = {} }) {
+  constructor({ kind, description, kvDir, secrets = {}, concurrency = 1 }) {
     this.kind = kind;
     this.description = description;
     this.kvDir = kvDir;
     this.secrets = secrets;
+    this.concurrency = concurrency;
   }
+
+  async close() {}
 
   // As a WAGI/CGI function: the request in environment variables and stdin, with the secrets;
   // -> { status, headers: [[name, value]], body, exitCode, stderr, exhausted }.

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { clientAddress, requestAddress, trustedProxyList } from './client-address.mjs';
 import { logTarget } from './redact.mjs';
-import { SerialQueue } from './serial-queue.mjs';
+import { TaskLimit } from './task-limit.mjs';
 
 export const LIMITS = Object.freeze({
   maxTargetBytes: 8192 + 200,  // the library's 8 KiB query limit plus room for path and names
@@ -32,7 +32,7 @@ export const ROUTES = new Map([
 const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
 
 // options:
-//   engine      { cgi(name, request) } (engine.mjs)
+//   engine      { cgi(name, request), concurrency } (engine.mjs)
 //   events      EventsLog, for each run's stderr
 //   accessLog   (line) => void
 //   errorLog    (line) => void
@@ -42,7 +42,7 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For is believed
 export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
   trustedProxies = [] }) {
-  const queue = new SerialQueue();
+  const queue = new TaskLimit(engine.concurrency ?? 1);
   const isTrustedProxy = trustedProxyList(trustedProxies);
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderBytes,

@@ -56,6 +56,7 @@ export async function startRunner(options, io = {}) {
       kvDir,
       secrets: keys.env,
       functions: ['click', 'postback', 'partner-target', ...(loadsConfig ? ['config'] : [])],
+      threads: options.threads,
     });
   } catch (error) {
     throw new StartupError(error.message);
@@ -166,6 +167,7 @@ export async function startRunner(options, io = {}) {
       clearInterval(idle);
       clearTimeout(force);
       await events.close();
+      await engine.close?.();  // tests may hand in a fake engine without threads
     })();
     return closing;
   };

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { HELP, parseCommandLine } from '../src/cli-args.mjs';
@@ -23,6 +24,7 @@ test('serve defaults', () => {
   assert.equal(options.allowPrivateTargets, false);
   assert.deepEqual(options.outbox, { intervalMs: 1000, baseDelayMs: 30000, maxAttempts: 8, timeoutMs: 5000 });
   assert.equal(options.sweepIntervalMs, 60000);
+  assert.equal(options.threads, os.availableParallelism(), 'one WASI thread per core');
 });
 
 test('serve options are read and checked', () => {
@@ -36,12 +38,15 @@ test('serve options are read and checked', () => {
   assert.equal(options.allowPrivateTargets, true);
   assert.deepEqual(options.outbox, { intervalMs: 50, baseDelayMs: 100, maxAttempts: 3, timeoutMs: 700 });
   assert.equal(parseCommandLine(['serve', '--demo']).allowPrivateTargets, true, 'the demo delivers to itself');
+  assert.equal(parseCommandLine(['serve', '--threads', '0']).threads, 0, 'on the main thread');
+  assert.equal(parseCommandLine(['serve', '--threads', '16']).threads, 16);
 });
 
 test('usage errors name the problem', () => {
   const cases = [
     [['serve', '--port', '70000'], /--port must be an integer from 0 to 65535, not "70000"/],
     [['serve', '--outbox-max-attempts', '0'], /--outbox-max-attempts must be an integer from 1/],
+    [['serve', '--threads', 'many'], /--threads must be an integer from 0 to 256, not "many"/],
     [['serve', '--engine', 'v8'], /--engine must be one of node, wasmtime, wasmtime-engine, jco, not "v8"/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['serve', '--demo', '--config', 'x.json'], /--demo loads demo\/config.json: leave out --config/],

@@ -44,10 +44,14 @@ const ENGINE_VARIABLES = { 'wasmtime-engine': [`HOME=${engineCacheDir('wasmtime-
 // wizer gives a module no arguments at all, not even a program name.
 const PASSES_ARGUMENTS = (kind) => kind !== 'wasmtime-engine';
 
-for (const kind of ENGINES) {
-  test(`${kind} engine: a CGI run gets the request, the secrets and /kv; the response is parsed`, async (t) => {
+// Every engine, and the node engine on worker threads as `serve` runs it.
+const VARIANTS = [...ENGINES.map((kind) => ({ kind, label: kind, extra: {} })),
+  { kind: 'node', label: 'node (2 threads)', extra: { threads: 2 } }];
+for (const { kind, label, extra } of VARIANTS) {
+  test(`${label} engine: a CGI run gets the request, the secrets and /kv; the response is parsed`, async (t) => {
     const { functionsDir, kvDir } = setup(t);
-    const engine = await createEngine({ kind, functionsDir, kvDir, secrets: SECRETS, functions: ['click'], wasmtime: FAKE_WASMTIME });
+    const engine = await createEngine({ kind, ...extra, functionsDir, kvDir, secrets: SECRETS, functions: ['click'], wasmtime: FAKE_WASMTIME });
+    t.after(() => engine.close());
     assert.equal(engine.kind, kind);
     const response = await engine.cgi('click', REQUEST);
     assert.equal(response.exitCode, 0);
@@ -66,9 +70,10 @@ for (const kind of ENGINES) {
     assert.equal(response.stderr, '{"type":"fixture","ok":true}\nplain stderr line\n');
   });
 
-  test(`${kind} engine: a command gets its variables and stdin, /kv only when asked, and its exit code`, async (t) => {
+  test(`${label} engine: a command gets its variables and stdin, /kv only when asked, and its exit code`, async (t) => {
     const { functionsDir, kvDir } = setup(t);
-    const engine = await createEngine({ kind, functionsDir, kvDir, functions: ['config'], wasmtime: FAKE_WASMTIME });
+    const engine = await createEngine({ kind, ...extra, functionsDir, kvDir, functions: ['config'], wasmtime: FAKE_WASMTIME });
+    t.after(() => engine.close());
     const plain = await engine.command('config', { env: { EDGEPOST_CONFIG_ACTION: 'validate' }, stdin: '{"offers":[]}' });
     assert.equal(plain.exitCode, 0);
     assert.ok(lines(plain.stdout, 'env=').includes('EDGEPOST_CONFIG_ACTION=validate'));
@@ -88,10 +93,11 @@ for (const kind of ENGINES) {
   });
 
   // (The wasmtime CLI's stand-in runs node:wasi: its traps are node's.)
-  if (kind !== 'wasmtime') test(`${kind} engine: a trap is an error carrying the guest's stderr, not a response`, async (t) => {
+  if (kind !== 'wasmtime') test(`${label} engine: a trap is an error carrying the guest's stderr, not a response`, async (t) => {
     const { functionsDir, kvDir } = setup(t);
     fs.copyFileSync(TRAP_WASM, path.join(functionsDir, 'click.wasm'));
-    const engine = await createEngine({ kind, functionsDir, kvDir, functions: ['click'] });
+    const engine = await createEngine({ kind, ...extra, functionsDir, kvDir, functions: ['click'] });
+    t.after(() => engine.close());
     const error = await engine.cgi('click', { method: 'GET', path: '/click' }).then(() => null, (e) => e);
     assert.ok(error instanceof Error, 'a trap is thrown');
     assert.match(error.message, /unreachable/);

@@ -4,7 +4,8 @@
 // minted by a click beforehand, never used twice (the note says so if a run outlasts its IDs).
 //
 //   cmake --workflow --preset wasi
-//   EDGEPOST_FUNCTIONS_DIR=build/wasi/functions node tests/bench/runner-http.mjs [--seconds 10] [--json FILE.rows.json]
+//   EDGEPOST_FUNCTIONS_DIR=build/wasi/functions node tests/bench/runner-http.mjs [--seconds 10] [--threads N]
+//        [--json FILE.rows.json]
 import fs from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     engine: { type: 'string', default: 'node' },
+    threads: { type: 'string' },  // the runner's --threads (default: its own)
     json: { type: 'string' },
   },
 });
@@ -46,7 +48,9 @@ async function mintPostbacks(base, count, tag) {
 
 const nginx = await startNginx();
 // The outbox at its default interval (1 s); its deliveries go to a loopback stub.
-const { runner, close } = await startSoakNetwork({ engine: values.engine, outboxIntervalMs: 1000 });
+const { runner, close } = await startSoakNetwork({
+  engine: values.engine, outboxIntervalMs: 1000, flags: values.threads ? ['--threads', values.threads] : [],
+});
 const rows = [];
 try {
   for (const base of [runner.base, nginx.base]) {

@@ -28,7 +28,7 @@ export function get(agent, url, timeoutMs = 10_000) {
 
 // A runner (open files limited to `openFiles` when given) on the e2e network, with its landing page and
 // partner stubs. -> { runner, partner, dataDir, close() }
-export async function startSoakNetwork({ engine = 'node', env = {}, openFiles, outboxIntervalMs = 50 }) {
+export async function startSoakNetwork({ engine = 'node', env = {}, openFiles, outboxIntervalMs = 50, flags = [] }) {
   const landing = await startStub();
   const partner = await startStub();
   const dataDir = makeDataDir();
@@ -37,7 +37,7 @@ export async function startSoakNetwork({ engine = 'node', env = {}, openFiles, o
     dataDir,
     configFile,
     prefix: openFiles ? ['prlimit', `--nofile=${openFiles}:${openFiles}`, '--'] : [],
-    flags: ['--engine', engine, '--outbox-interval-ms', String(outboxIntervalMs), '--outbox-timeout-ms', '2000'],
+    flags: ['--engine', engine, '--outbox-interval-ms', String(outboxIntervalMs), '--outbox-timeout-ms', '2000', ...flags],
     env: { ...SIGNING_ENV, ...env },
   });
   const close = async () => {
