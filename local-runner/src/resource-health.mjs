@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 
 // Error codes of a resource the process has run out of: Node's, uvwasi's (node:wasi's own
-// errors carry those) and V8's for a WebAssembly memory it could not allocate.
+// errors carry those), a worker thread's, and V8's for a WebAssembly memory it could not allocate.
 const EXHAUSTION = new Map([
   ['EMFILE', 'open files (the process limit, ulimit -n)'],
   ['UVWASI_EMFILE', 'open files (the process limit, ulimit -n)'],
@@ -14,6 +14,7 @@ const EXHAUSTION = new Map([
   ['UVWASI_ENFILE', 'open files (the system-wide limit)'],
   ['ENOMEM', 'memory'],
   ['UVWASI_ENOMEM', 'memory'],
+  ['ERR_WORKER_OUT_OF_MEMORY', 'memory (a WASI thread hit its heap limit)'],
 ]);
 
 // -> a description of the exhausted resource, or null for any other error.

@@ -7,6 +7,7 @@ const emfile = () => Object.assign(new Error('EMFILE: too many open files'), { c
 test('exhaustion is told apart from every other error', () => {
   assert.match(exhaustedResource(emfile()), /open files .*EMFILE/);
   assert.match(exhaustedResource({ code: 'UVWASI_EMFILE' }), /open files/);
+  assert.match(exhaustedResource({ code: 'ERR_WORKER_OUT_OF_MEMORY' }), /memory \(a WASI thread/);
   assert.match(exhaustedResource({ code: 'ENFILE' }), /system-wide/);
   assert.match(exhaustedResource(new RangeError('WebAssembly.instantiate(): Out of memory: Cannot allocate Wasm memory')), /^memory/);
   assert.equal(exhaustedResource(new Error('malformed CGI header line')), null);
