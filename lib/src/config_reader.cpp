@@ -11,6 +11,8 @@ namespace edgepost::config_reader {
 namespace {
 
 constexpr std::int64_t kMaxWindowHours = 365 * 24;
+// Chargebacks can arrive up to a few months after a sale; a year and a half covers them.
+constexpr std::int64_t kMaxReversalWindowDays = 540;
 constexpr std::size_t kMinTokenBytes = 16;
 constexpr std::size_t kMinHmacSecretBytes = 32;
 constexpr std::size_t kMaxNameBytes = 200;
@@ -234,7 +236,8 @@ std::optional<Advertiser> read_advertiser(const json& object, const std::string&
 std::optional<Affiliate> read_affiliate(const json& object, const std::string& path,
                                         Checker& checker) {
   Affiliate affiliate;
-  check_known_fields(object, path, {"id", "name", "status", "postback_url"}, checker);
+  check_known_fields(object, path, {"id", "name", "status", "postback_url", "reversal_postback_url"},
+                     checker);
   const auto id = read_id(object, "id", path, checker);
   affiliate.name = read_string(object, "name", path, checker, false, kMaxNameBytes).value_or("");
   if (const auto status = read_string(object, "status", path, checker, false)) {
@@ -245,6 +248,9 @@ std::optional<Affiliate> read_affiliate(const json& object, const std::string& p
   }
   affiliate.postback = read_template(object, "postback_url", path, checker, MacroSet::conversion,
                                      false, &affiliate.postback_url);
+  affiliate.reversal_postback =
+      read_template(object, "reversal_postback_url", path, checker, MacroSet::conversion, false,
+                    &affiliate.reversal_postback_url);
   if (!id) return std::nullopt;
   affiliate.id = *id;
   return affiliate;
@@ -334,7 +340,8 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
   check_known_fields(
       object, path,
       {"id", "name", "status", "advertiser_id", "advertiser", "url", "fallback_url",
-       "allowed_affiliates", "attribution_window_hours", "min_conversion_seconds", "currency",
+       "allowed_affiliates", "attribution_window_hours", "min_conversion_seconds",
+       "reversal_window_days", "currency",
        "default_goal", "goals", "payout_overrides", "affiliate_postback_urls"},
       checker);
   const auto id = read_id(object, "id", path, checker);
@@ -371,6 +378,10 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
   if (offer.min_conversion_seconds >= offer.attribution_window_seconds) {
     checker.fail(member_path(path, "min_conversion_seconds"),
                  "must be shorter than the attribution window");
+  }
+  if (const auto days =
+          read_integer(object, "reversal_window_days", path, checker, 0, kMaxReversalWindowDays)) {
+    offer.reversal_window_seconds = *days * 24 * kHour;
   }
   if (const auto currency = read_string(object, "currency", path, checker, false)) {
     const auto code = normalize_currency(*currency);

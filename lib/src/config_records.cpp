@@ -46,6 +46,9 @@ json affiliate_json(const Affiliate& affiliate) {
            {"name", affiliate.name},
            {"status", affiliate.active ? "active" : "blocked"}};
   if (!affiliate.postback_url.empty()) out["postback_url"] = affiliate.postback_url;
+  if (!affiliate.reversal_postback_url.empty()) {
+    out["reversal_postback_url"] = affiliate.reversal_postback_url;
+  }
   return out;
 }
 
@@ -66,6 +69,7 @@ json offer_json(const Offer& offer) {
            {"url", offer.url},
            {"attribution_window_hours", offer.attribution_window_seconds / kHour},
            {"min_conversion_seconds", offer.min_conversion_seconds},
+           {"reversal_window_days", offer.reversal_window_seconds / (24 * kHour)},
            {"currency", offer.currency},
            {"default_goal", offer.default_goal}};
   if (!offer.fallback_url.empty()) out["fallback_url"] = offer.fallback_url;

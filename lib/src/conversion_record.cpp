@@ -89,13 +89,100 @@ bool read_claims(const json& object, std::vector<std::string>& out) {
 
 constexpr const char* kAdvSubFields[] = {"adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5"};
 
+json change_json(const StatusChange& c) {
+  json out{{"sequence", c.sequence}, {"from", c.from},       {"to", c.to},
+           {"source", c.source},     {"time", c.time},       {"revenue", c.revenue},
+           {"payout", c.payout},     {"postbacks", postbacks_json(c.postbacks)}};
+  if (c.amount) out["amount"] = *c.amount;
+  if (c.note) out["note"] = *c.note;
+  return out;
+}
+
+bool known_status(const std::string& status) {
+  return status == "approved" || status == "pending" || status == "rejected";
+}
+
+std::optional<StatusChange> read_change(const json& in) {
+  if (!in.is_object()) return std::nullopt;
+  StatusChange c;
+  const bool whole = read_integer(in, "sequence", c.sequence) && c.sequence > 0 &&
+                     read_text(in, "from", c.from) && known_status(c.from) &&
+                     read_text(in, "to", c.to) && known_status(c.to) && c.from != c.to &&
+                     read_text(in, "source", c.source) &&
+                     (c.source == "postback" || c.source == "operator") &&
+                     read_integer(in, "time", c.time) && read_text(in, "revenue", c.revenue) &&
+                     read_text(in, "payout", c.payout) && read_postbacks(in, c.postbacks);
+  if (!whole) return std::nullopt;
+  c.amount = optional_text(in, "amount");
+  c.note = optional_text(in, "note");
+  return c;
+}
+
+// Absent in records written before status changes existed.
+bool read_changes(const json& object, std::vector<StatusChange>& out) {
+  const auto list = object.find("changes");
+  if (list == object.end()) return true;
+  if (!list->is_array()) return false;
+  for (const json& entry : *list) {
+    auto change = read_change(entry);
+    if (!change || change->sequence != out.size() + 1) return false;
+    if (!out.empty() && change->from != out.back().to) return false;
+    out.push_back(std::move(*change));
+  }
+  return true;
+}
+
 }  // namespace
+
+bool ConversionRecord::ever(std::string_view wanted) const {
+  if (initial_status() == wanted) return true;
+  for (const StatusChange& change : changes) {
+    if (change.to == wanted) return true;
+  }
+  return false;
+}
+
+std::string encode(const StatusChange& change) {
+  return to_json_text(change_json(change));
+}
+
+std::optional<StatusChange> parse_status_change(std::string_view text) {
+  return read_change(json::parse(text, nullptr, false));
+}
+
+ConversionRecord with_change(ConversionRecord record, const StatusChange& change) {
+  record.status = change.to;
+  record.revenue = change.revenue;
+  record.payout = change.payout;
+  if (change.amount) record.amount = change.amount;
+  record.changes.push_back(change);
+  return record;
+}
+
+std::string status_change_event(const ConversionRecord& after, const StatusChange& change) {
+  json event = record_json(after);
+  event["type"] = "status_change";
+  event["id"] = "status_change:" + after.conversion_id + ":" + std::to_string(change.sequence);
+  event["conversion_time"] = after.time;
+  event["time"] = change.time;
+  event["from"] = change.from;
+  event["to"] = change.to;
+  event["source"] = change.source;
+  event["sequence"] = change.sequence;
+  if (change.note) event["note"] = *change.note;
+  return to_json_text(event);
+}
 
 std::string encode(const ConversionRecord& record) {
   json out = record_json(record);
   out["claims"] = record.claims;
   out["postbacks"] = postbacks_json(record.postbacks);
   out["stage"] = record.stage == ConversionStage::complete ? "complete" : "accepted";
+  if (!record.changes.empty()) {
+    json changes = json::array();
+    for (const StatusChange& change : record.changes) changes.push_back(change_json(change));
+    out["changes"] = changes;
+  }
   return to_json_text(out);
 }
 
@@ -114,7 +201,8 @@ std::optional<ConversionRecord> parse_conversion_record(std::string_view text) {
       read_integer(in, "click_time", r.click_time) && read_integer(in, "time", r.time) &&
       read_text(in, "attributed_from", r.attributed_from) && read_text(in, "stage", stage) &&
       (stage == "accepted" || stage == "complete") && read_claims(in, r.claims) &&
-      read_postbacks(in, r.postbacks);
+      read_postbacks(in, r.postbacks) && read_changes(in, r.changes) &&
+      (r.changes.empty() || r.changes.back().to == r.status);
   if (!whole) return std::nullopt;
   r.stage = stage == "complete" ? ConversionStage::complete : ConversionStage::accepted;
   r.amount = optional_text(in, "amount");

@@ -107,6 +107,9 @@ Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view
   if (kind == "postback") {
     return start_postback_exchange(std::move(*request), std::move(*keys), environment);
   }
+  if (kind == "status_api") {
+    return start_status_api_exchange(*request, text_at(*env, "admin_token"), environment);
+  }
   return Unexpected{"unknown exchange '" + kind + "'"};
 }
 

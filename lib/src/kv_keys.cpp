@@ -44,6 +44,10 @@ std::string conversion_key(std::string_view conversion_id) {
   return "conversion/" + std::string(conversion_id);
 }
 
+std::string status_change_key(std::string_view conversion_id, std::uint32_t sequence) {
+  return "change/" + std::string(conversion_id) + "/" + std::to_string(sequence);
+}
+
 std::string outbox_key(std::string_view conversion_id) {
   return "outbox/" + std::string(conversion_id);
 }

@@ -6,6 +6,7 @@
 
 #include "edgepost/click_record.hpp"
 #include "edgepost/config_records.hpp"
+#include "edgepost/conversion_postbacks.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/hex.hpp"
 #include "edgepost/kv_keys.hpp"
@@ -59,24 +60,36 @@ struct Conversion {
   bool from_click_record = false;
 };
 
-std::optional<Refusal> read_amount_and_currency(const PostbackPlan& plan, Conversion& conversion) {
+// The sale amount, if given, in the offer's currency.
+Expected<std::optional<Amount>, Refusal> read_sale_amount(const PostbackPlan& plan,
+                                                          const Offer& offer) {
+  std::optional<Amount> amount;
   if (const std::string* text = plan.params.get("amount"); text != nullptr && !text->empty()) {
-    const auto amount = parse_amount(*text);
-    if (!amount) {
-      return Refusal{400, "invalid_request",
-                     "amount: " + std::string(amount_error_message(amount.error()))};
+    const auto parsed = parse_amount(*text);
+    if (!parsed) {
+      return Unexpected{Refusal{400, "invalid_request",
+                                "amount: " + std::string(amount_error_message(parsed.error()))}};
     }
-    conversion.amount = *amount;
+    amount = *parsed;
   }
   if (const std::string* text = plan.params.get("currency"); text != nullptr && !text->empty()) {
     const auto currency = normalize_currency(*text);
-    if (!currency) return Refusal{400, "invalid_request", "currency: must be a 3-letter code"};
-    if (*currency != conversion.offer->currency) {
-      return Refusal{400, "invalid_request",
-                     "currency " + *currency + " differs from the offer's currency " +
-                         conversion.offer->currency + " (no conversion between currencies)"};
+    if (!currency) {
+      return Unexpected{Refusal{400, "invalid_request", "currency: must be a 3-letter code"}};
+    }
+    if (*currency != offer.currency) {
+      return Unexpected{Refusal{400, "invalid_request",
+                                "currency " + *currency + " differs from the offer's currency " +
+                                    offer.currency + " (no conversion between currencies)"}};
     }
   }
+  return amount;
+}
+
+std::optional<Refusal> read_amount_and_currency(const PostbackPlan& plan, Conversion& conversion) {
+  auto amount = read_sale_amount(plan, *conversion.offer);
+  if (!amount) return amount.error();
+  conversion.amount = *amount;
   const bool needs_amount =
       conversion.goal->revenue.needs_sale_amount() ||
       conversion.offer->payout_for(plan.click.affiliate_id, *conversion.goal).needs_sale_amount();
@@ -87,14 +100,26 @@ std::optional<Refusal> read_amount_and_currency(const PostbackPlan& plan, Conver
   return std::nullopt;
 }
 
+constexpr std::string_view kStatusRule = "status: must be approved, pending or rejected";
+
+// Only an explicit status changes a recorded conversion: a postback without one repeats it.
+Expected<std::optional<ChangeRequest>, Refusal> read_change_request(const PostbackPlan& plan,
+                                                                    const Offer& offer) {
+  const std::string* text = plan.params.get("status");
+  if (text == nullptr || text->empty()) return std::optional<ChangeRequest>{};
+  const auto status = parse_status(*text);
+  if (!status) return Unexpected{Refusal{400, "invalid_request", std::string(kStatusRule)}};
+  auto amount = read_sale_amount(plan, offer);
+  if (!amount) return Unexpected{amount.error()};
+  return std::optional<ChangeRequest>{ChangeRequest{*status, *amount, ChangeSource::advertiser, {}}};
+}
+
 std::optional<Refusal> read_status(const PostbackPlan& plan, std::int64_t now,
                                    Conversion& conversion) {
   conversion.status = conversion.goal->status;
   if (const std::string* text = plan.params.get("status"); text != nullptr && !text->empty()) {
     const auto status = parse_status(*text);
-    if (!status) {
-      return Refusal{400, "invalid_request", "status: must be approved, pending or rejected"};
-    }
+    if (!status) return Refusal{400, "invalid_request", std::string(kStatusRule)};
     conversion.status = *status;
   }
   if (now - std::int64_t{plan.click.click_time} < conversion.offer->min_conversion_seconds) {
@@ -160,41 +185,6 @@ std::vector<std::string> claims_for(const PostbackPlan& plan, const Conversion& 
   // Last, so that a conversion holding the order claim holds all of its claims.
   if (has_order) claims.push_back(order_claim_key(conversion.offer->advertiser.id, goal, *adv_sub));
   return claims;
-}
-
-MacroValues postback_macros(const Conversion& conversion, const ConversionRecord& record) {
-  MacroValues values;
-  values.emplace_back("transaction_id", record.transaction_id);
-  values.emplace_back("offer_id", std::to_string(record.offer_id));
-  values.emplace_back("aff_id", std::to_string(record.affiliate_id));
-  values.emplace_back("timestamp", std::to_string(record.time));
-  for (const auto& [field, value] : conversion.click.sub_ids) values.emplace_back(field, value);
-  values.emplace_back("goal", record.goal);
-  values.emplace_back("payout", record.payout);
-  values.emplace_back("currency", record.currency);
-  values.emplace_back("status", record.status);
-  values.emplace_back("conversion_id", record.conversion_id);
-  return values;
-}
-
-std::vector<PartnerPostback> partner_postbacks(const PostbackPlan& plan, const Snapshot& snapshot,
-                                               const Conversion& conversion,
-                                               const ConversionRecord& record) {
-  if (conversion.status != ConversionStatus::approved) return {};
-  const std::uint32_t affiliate_id = plan.click.affiliate_id;
-  const UrlTemplate* postback = conversion.offer->postback_override(affiliate_id);
-  std::optional<Affiliate> affiliate;
-  if (postback == nullptr) {
-    const std::string* text = lookup(snapshot, affiliate_key(affiliate_id));
-    if (text == nullptr) return {};
-    auto parsed = parse_affiliate_record(*text);
-    if (!parsed || !parsed->postback) return {};
-    affiliate = std::move(*parsed);
-    postback = &*affiliate->postback;
-  }
-  const std::string id = record.conversion_id + "-" + std::to_string(affiliate_id);
-  return {
-      PartnerPostback{id, affiliate_id, render(*postback, postback_macros(conversion, record))}};
 }
 
 ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& conversion,
@@ -324,18 +314,26 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
   if (auto refusal = identify(plan, snapshot, env, offer, conversion)) {
     return refuse(*refusal, plan, env.now);
   }
+  // A malformed status or amount is refused whether or not the conversion exists.
+  auto change = read_change_request(plan, *conversion.offer);
+  if (!change) return refuse(change.error(), plan, env.now);
   std::vector<std::string> claims = claims_for(plan, conversion);
   if (auto refusal = qualify(plan, snapshot, env, conversion)) {
     PostbackDecision refused = refuse(*refusal, plan, env.now);
     refused.conversion_id = conversion_id_for(claims);
     refused.claims = std::move(claims);
+    refused.change = std::move(*change);
     return refused;
   }
   PostbackDecision decision;
+  decision.change = std::move(*change);
   decision.claims = claims;
   decision.conversion_id = conversion_id_for(claims);
   ConversionRecord record = conversion_record(plan, conversion, std::move(claims), env.now);
-  record.postbacks = partner_postbacks(plan, snapshot, conversion, record);
+  if (conversion.status == ConversionStatus::approved) {
+    record.postbacks =
+        approval_postbacks(*conversion.offer, snapshot, record, conversion.click.sub_ids);
+  }
   decision.record = std::move(record);
   return decision;
 }
@@ -349,12 +347,18 @@ std::string conversion_id_for(const std::vector<std::string>& claims) {
   return to_hex(sha256(joined)).substr(0, 24);
 }
 
-Response conversion_response(const ConversionRecord& record, bool duplicate) {
-  return json_response(200, json{{"status", record.status},
-                                 {"conversion_id", record.conversion_id},
-                                 {"transaction_id", record.transaction_id},
-                                 {"goal", record.goal},
-                                 {"duplicate", duplicate}});
+Response conversion_response(const ConversionRecord& record, bool duplicate,
+                             std::string_view previous_status, std::string_view current_status) {
+  json body{{"status", record.status},
+            {"conversion_id", record.conversion_id},
+            {"transaction_id", record.transaction_id},
+            {"goal", record.goal},
+            {"duplicate", duplicate}};
+  if (!previous_status.empty()) body["previous_status"] = previous_status;
+  if (!current_status.empty() && current_status != record.status) {
+    body["current_status"] = current_status;
+  }
+  return json_response(200, body);
 }
 
 PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,

@@ -7,6 +7,8 @@
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/outbox_entry.hpp"
 #include "edgepost/postback.hpp"
+#include "edgepost/status_api.hpp"
+#include "edgepost/status_change.hpp"
 #include "queued_exchange.hpp"
 
 namespace edgepost {
@@ -21,8 +23,16 @@ enum class Step {
   commit,        // put_if_absent of conversion/<id>
   outbox,        // put_if_absent of outbox/<postback id>
   enqueue,       // the platform's delivery woken for that entry
-  mark_complete  // put of conversion/<id> with stage complete
+  mark_complete, // put of conversion/<id> with stage complete
+  change_read,   // change/<id>/<n+1>: a change a stopped attempt committed and did not finish?
+  change_claim,  // put_if_absent of change/<id>/<n+1>: this request's change
+  change_folded, // put of conversion/<id> with the change folded in
+  operator_read, // conversion/<id>, named by the operator
+  records_read   // the offer, affiliate and click records of an operator's conversion
 };
+
+// Which partner postbacks are being queued, and what comes after them.
+enum class Queueing { conversion, change };
 
 Response store_unavailable() {
   const nlohmann::json body{{"status", "rejected"},
@@ -47,6 +57,19 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     queue_.read(Store::records, plan_.keys, Step::config_read);
   }
 
+  // The operator's status API: the conversion first, then the records its change needs.
+  PostbackExchange(const Request& request, std::string_view admin_token, Environment env)
+      : QueuedExchange(KeyRing{}, env), operator_(true) {
+    auto parsed = parse_status_api_request(request, admin_token);
+    if (!parsed) {
+      refuse_change(parsed.error());
+      return;
+    }
+    decision_.conversion_id = parsed->conversion_id;
+    decision_.change = parsed->change;
+    queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::operator_read);
+  }
+
   void resolve(const Outcome& outcome) override {
     switch (queue_.pop()) {
       case Step::none: return;
@@ -58,6 +81,11 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       case Step::outbox: return on_outbox(outcome);
       case Step::enqueue: return on_enqueue(outcome);
       case Step::mark_complete: return on_marked(outcome);
+      case Step::change_read: return on_change_read(outcome);
+      case Step::change_claim: return on_change_claim(outcome);
+      case Step::change_folded: return on_change_folded(outcome);
+      case Step::operator_read: return on_operator_read(outcome);
+      case Step::records_read: return on_records(outcome);
     }
   }
 
@@ -69,15 +97,29 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     queue_.respond(refusal.response, Step::none);
   }
 
+  // A change refused: told the advertiser like any refusal, the operator in the API's form.
+  void refuse_change(const Refusal& refusal) {
+    if (!operator_) {
+      return refuse(postback_refusal(refusal.status, refusal.reason, refusal.message,
+                                     plan_.transaction_id, env_.now));
+    }
+    emit(rejection_event(env_.now, "status_api", refusal.reason, refusal.message));
+    queue_.respond(status_api_refusal(refusal), Step::none);
+  }
+
   // Nothing to undo: whatever was written is what the retry that a 503 asks for completes.
   void fail(std::string_view what, const Outcome& outcome) {
     emit(problem_event(env_.now, what, outcome.error));
-    queue_.respond(store_unavailable(), Step::none);
+    queue_.respond(operator_ ? status_api_refusal({503, "store_unavailable",
+                                                   "the change could not be stored; retry later"})
+                             : store_unavailable(),
+                   Step::none);
   }
 
   void on_config(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("postback keys not readable", outcome);
     decision_ = decide_postback(plan_, outcome.values, environment());
+    records_ = outcome.values;
     if (decision_.claims.empty()) return refuse(*decision_.refusal);
     // Also when today's rules refuse it: a conversion recorded before the window closed or
     // the offer was paused still answers its replays.
@@ -154,28 +196,41 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       return fail("stored conversion unreadable", damaged);
     }
     record_ = std::move(*record);
-    if (record_.stage == ConversionStage::complete) return answer();
+    if (record_.stage == ConversionStage::complete) return read_next_change();
     complete();
   }
 
   // The attempt that committed, or a replay of one that stopped before its end.
   void complete() {
+    queue_postbacks(Queueing::conversion, record_.postbacks, fresh_, record_.time);
+  }
+
+  void queue_postbacks(Queueing queueing, std::vector<PartnerPostback> postbacks, bool fresh,
+                       std::int64_t committed) {
+    queueing_ = queueing;
+    postbacks_ = std::move(postbacks);
+    postbacks_fresh_ = fresh;
     next_postback_ = 0;
-    const bool may_be_swept = env_.now - record_.time > kOutboxRetentionSeconds;
-    if (!fresh_ && may_be_swept && !record_.postbacks.empty()) {
+    const bool may_be_swept = env_.now - committed > kOutboxRetentionSeconds;
+    if (!fresh && may_be_swept && !postbacks_.empty()) {
       // Its entries may have been delivered and swept since: queueing them again could
       // notify the partner twice, which is worse than an operator's look at one conversion.
       emit(problem_event(env_.now, "partner postbacks not queued again",
                          "conversion " + conversion_id() +
                              " was left incomplete longer than the outbox retention"));
-      return finish();
+      postbacks_.clear();
     }
     queue_next_postback();
   }
 
+  void postbacks_queued() {
+    if (queueing_ == Queueing::conversion) return finish();
+    fold_change();
+  }
+
   void queue_next_postback() {
-    if (next_postback_ == record_.postbacks.size()) return finish();
-    const PartnerPostback& postback = record_.postbacks[next_postback_];
+    if (next_postback_ == postbacks_.size()) return postbacks_queued();
+    const PartnerPostback& postback = postbacks_[next_postback_];
     const OutboxEntry entry{postback, env_.now, OutboxState::pending};
     queue_.write(CommandKind::put_if_absent, Store::ledger,
                  KvWrite{outbox_key(postback.id), encode(entry), 0}, Step::outbox);
@@ -188,7 +243,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void on_outbox(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("partner postback not queued", outcome);
     bool wake = outcome.kind == OutcomeKind::won;
-    if (outcome.kind == OutcomeKind::exists && !fresh_) {
+    if (outcome.kind == OutcomeKind::exists && !postbacks_fresh_) {
       const auto entry = parse_outbox_entry(outcome.existing);
       wake = entry && entry->state == OutboxState::pending;
     }
@@ -198,7 +253,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     }
     Command command;
     command.kind = CommandKind::enqueue;
-    command.postback = record_.postbacks[next_postback_];
+    command.postback = postbacks_[next_postback_];
     queue_.push(std::move(command), Step::enqueue);
   }
 
@@ -221,27 +276,142 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   void on_marked(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("conversion not stored", outcome);
-    answer();
+    record_.stage = ConversionStage::complete;
+    if (fresh_) return queue_.respond(conversion_response(record_, false), Step::none);
+    read_next_change();
   }
 
-  void answer() {
-    if (!fresh_) emit(duplicate_event(record_, env_.now));
-    queue_.respond(conversion_response(record_, !fresh_), Step::none);
+  // Changes of status. change/<id>/<n> is written if absent before conversion/<id> takes it
+  // in, so two changes can never both be the n-th; one committed by an attempt that stopped is
+  // folded in by whichever request reads the conversion next.
+  void read_next_change() {
+    queue_.read(Store::ledger, {next_change_key()}, Step::change_read);
+  }
+
+  std::string next_change_key() const {
+    return status_change_key(conversion_id(),
+                             static_cast<std::uint32_t>(record_.changes.size() + 1));
+  }
+
+  void on_change_read(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return fail("status change not readable", outcome);
+    if (const std::string* stored = lookup(outcome.values, next_change_key())) {
+      return take_in(*stored, false);
+    }
+    decide_change();
+  }
+
+  void take_in(const std::string& stored, bool fresh) {
+    auto change = parse_status_change(stored);
+    if (!change || change->sequence != record_.changes.size() + 1 ||
+        change->from != record_.status) {
+      Outcome damaged;
+      damaged.error = next_change_key();
+      return fail("stored status change unreadable", damaged);
+    }
+    change_ = std::move(*change);
+    change_fresh_ = fresh;
+    queue_postbacks(Queueing::change, change_.postbacks, fresh, change_.time);
+  }
+
+  // The event before the record, as for the conversion: a repeat of it is harmless.
+  void fold_change() {
+    ConversionRecord after = with_change(record_, change_);
+    emit(status_change_event(after, change_));
+    queue_.write(CommandKind::put, Store::ledger,
+                 KvWrite{conversion_key(conversion_id()), encode(after), 0}, Step::change_folded);
+  }
+
+  void on_change_folded(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return fail("conversion not stored", outcome);
+    const std::string previous = record_.status;
+    record_ = with_change(record_, change_);
+    if (!change_fresh_) return read_next_change();
+    if (operator_) {
+      return queue_.respond(status_api_answer(record_, previous, false), Step::none);
+    }
+    queue_.respond(conversion_response(record_, false, previous), Step::none);
+  }
+
+  // The conversion as it stands, every earlier change folded in: what does this request ask?
+  void decide_change() {
+    if (!decision_.change) return answer_repeat(record_.status);
+    const ChangeDecision decided =
+        decide_status_change(record_, *decision_.change, records_, env_.now);
+    switch (decided.kind) {
+      case ChangeDecision::Kind::repeat: return answer_repeat(decided.repeated_status);
+      case ChangeDecision::Kind::refused: return refuse_change(decided.refusal);
+      case ChangeDecision::Kind::change: break;
+    }
+    change_ = decided.change;
+    queue_.write(CommandKind::put_if_absent, Store::ledger,
+                 KvWrite{next_change_key(), encode(change_), 0}, Step::change_claim);
+  }
+
+  // Lost to another change: take that one in, then decide again on the result.
+  void on_change_claim(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return fail("status change not stored", outcome);
+    if (outcome.kind == OutcomeKind::exists) return take_in(outcome.existing, false);
+    take_in(encode(change_), true);
+  }
+
+  void answer_repeat(const std::string& status) {
+    emit(duplicate_event(record_, env_.now));
+    if (operator_) return queue_.respond(status_api_answer(record_, record_.status, true), Step::none);
+    ConversionRecord answered = record_;
+    answered.status = status;
+    queue_.respond(conversion_response(answered, true, {}, record_.status), Step::none);
+  }
+
+  void on_operator_read(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return fail("conversion not readable", outcome);
+    const std::string* stored = lookup(outcome.values, conversion_key(conversion_id()));
+    if (stored == nullptr) {
+      return refuse_change({404, "unknown_conversion", "no conversion " + conversion_id()});
+    }
+    auto record = parse_conversion_record(*stored);
+    if (!record || record->conversion_id != conversion_id()) {
+      Outcome damaged;
+      damaged.error = conversion_key(conversion_id());
+      return fail("stored conversion unreadable", damaged);
+    }
+    record_ = std::move(*record);
+    queue_.read(Store::records, status_change_keys(record_), Step::records_read);
+  }
+
+  void on_records(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return fail("conversion records not readable", outcome);
+    records_ = outcome.values;
+    if (record_.stage == ConversionStage::complete) return read_next_change();
+    complete();
   }
 
   PostbackPlan plan_;
   PostbackDecision decision_;
+  Snapshot records_;  // the offer, affiliate and click records, as read
   ConversionRecord record_;
+  StatusChange change_;  // being taken in
+  std::vector<PartnerPostback> postbacks_;  // being queued
+  Queueing queueing_ = Queueing::conversion;
   std::string holder_;  // the conversion id found in a claim we lost
   std::size_t next_claim_ = 0;
   std::size_t next_postback_ = 0;
   bool fresh_ = false;  // this exchange committed the conversion
+  bool postbacks_fresh_ = false;  // and the postbacks being queued: this exchange committed them
+  bool change_fresh_ = false;     // this exchange committed change_
+  bool operator_ = false;         // the status API, not an advertiser's postback
 };
 
 }  // namespace
 
 std::unique_ptr<Exchange> start_postback_exchange(Request request, KeyRing keys, Environment env) {
   return std::make_unique<PostbackExchange>(std::move(request), std::move(keys), env);
+}
+
+std::unique_ptr<Exchange> start_status_api_exchange(const Request& request,
+                                                    std::string_view admin_token,
+                                                    Environment env) {
+  return std::make_unique<PostbackExchange>(request, admin_token, env);
 }
 
 }  // namespace edgepost

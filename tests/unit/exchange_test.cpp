@@ -16,109 +16,14 @@
 #include "edgepost/outbox_entry.hpp"
 #include "edgepost/postback.hpp"
 #include "edgepost/postback_exchange.hpp"
-#include "exchange_model.hpp"
-#include "fixtures.hpp"
+#include "exchange_harness.hpp"
 
+using namespace harness;
 using model::Fault;
 using model::FaultKind;
-using model::Run;
-using model::Stores;
 using nlohmann::json;
 
 namespace {
-
-constexpr std::int64_t kLater = fixtures::kNow + 3600;
-const std::string kAuth = "&security_token=" + std::string(fixtures::kToken);
-
-Stores fresh_stores() {
-  Stores stores;
-  for (const auto& [key, value] : fixtures::all_records()) stores.records.emplace(key, value);
-  return stores;
-}
-
-std::unique_ptr<edgepost::Exchange> postback(const std::string& query, std::int64_t now = kLater,
-                                             std::uint8_t seed = 5) {
-  return edgepost::start_postback_exchange(fixtures::get("/postback", query), fixtures::keys(),
-                                           fixtures::env(now, seed));
-}
-
-json body(const edgepost::Response& response) {
-  return json::parse(response.body);
-}
-
-std::optional<edgepost::ConversionRecord> stored(const Stores& stores, const std::string& cid) {
-  const auto found = stores.ledger.find(edgepost::conversion_key(cid));
-  if (found == stores.ledger.end()) return std::nullopt;
-  return edgepost::parse_conversion_record(found->second);
-}
-
-bool emitted(const Stores& stores, const std::string& type, const std::string& id) {
-  for (const std::string& text : stores.events) {
-    const json event = json::parse(text);
-    if (event["type"] == type && event["id"] == id) return true;
-  }
-  return false;
-}
-
-// A 200 means: the conversion is committed with every claim it lists held by it, its
-// outbox entries exist, its "conversion" event went out.
-void check_acknowledged(const Stores& stores, const edgepost::Response& response,
-                        const std::string& expected_cid) {
-  INFO(response.body);
-  REQUIRE(response.status == 200);
-  const std::string cid = body(response)["conversion_id"];
-  CHECK(cid == expected_cid);
-  const auto record = stored(stores, cid);
-  REQUIRE(record.has_value());
-  CHECK(record->stage == edgepost::ConversionStage::complete);
-  for (const std::string& claim : record->claims) CHECK(stores.ledger.at(claim) == cid);
-  for (const auto& postback : record->postbacks) {
-    CHECK(stores.ledger.count(edgepost::outbox_key(postback.id)) == 1);
-  }
-  CHECK(emitted(stores, "conversion", "conversion:" + cid));
-}
-
-// Whatever happened: no claim counted for two conversions, one conversion per click and
-// once-goal and per advertiser, goal and adv_sub, no partner postback queued twice, every
-// conversion event of a recorded conversion and identical each time it was emitted.
-void check_invariants(const Stores& stores) {
-  std::map<std::string, std::string> owner;
-  std::set<std::tuple<std::uint32_t, std::string, std::string>> orders;
-  for (const auto& [key, value] : stores.ledger) {
-    if (key.rfind("conversion/", 0) != 0) continue;
-    const auto record = edgepost::parse_conversion_record(value);
-    REQUIRE(record.has_value());
-    CHECK(key == edgepost::conversion_key(record->conversion_id));
-    for (const std::string& claim : record->claims) {
-      CHECK(stores.ledger.at(claim) == record->conversion_id);
-      CHECK(owner.emplace(claim, record->conversion_id).second);
-    }
-    for (const auto& [name, adv_sub] : record->adv_subs) {
-      if (name == "adv_sub") {
-        CHECK(orders.emplace(record->advertiser_id, record->goal, adv_sub).second);
-      }
-    }
-  }
-  for (const auto& [key, writes] : stores.outbox_writes) {
-    INFO(key);
-    CHECK(writes == 1);
-  }
-  CHECK(stores.unsynced_ledger_writes.empty());
-  std::map<std::string, std::string> conversion_events;
-  for (const std::string& text : stores.events) {
-    json event = json::parse(text);
-    if (event["type"] != "conversion") continue;
-    const std::string cid = event["conversion_id"];
-    CHECK(stored(stores, cid).has_value());
-    const auto [at, first] = conversion_events.emplace(cid, text);
-    if (!first) CHECK(at->second == text);
-  }
-}
-
-std::string conversion_of(const Run& run) {
-  REQUIRE(run.responses.size() == 1);
-  return body(run.responses[0])["conversion_id"];
-}
 
 // The requests the protocol must tell apart. Offer 100 (advertiser 1): goal sale counts once
 // per click, and affiliate 7 has a postback URL. Offer 300 (advertiser 3): install counts
@@ -135,31 +40,6 @@ struct Requests {
   }
   std::string repeat_purchase() const { return "tid=" + app_click + "&goal=purchase&amount=10"; }
 };
-
-// Every schedule of the runs' store commands, each run one command at a time; leaf() sees
-// each end state. Returns how many schedules there were.
-struct World {
-  Stores stores;
-  std::vector<Run> runs;
-};
-
-std::size_t explore(World world, const std::function<void(World&)>& leaf) {
-  for (Run& run : world.runs) run.settle_commuting(world.stores);
-  std::size_t schedules = 0;
-  bool any = false;
-  for (std::size_t i = 0; i < world.runs.size(); ++i) {
-    if (world.runs[i].done()) continue;
-    any = true;
-    World next = world;
-    next.runs[i].step(next.stores);
-    schedules += explore(std::move(next), leaf);
-  }
-  if (!any) {
-    leaf(world);
-    return 1;
-  }
-  return schedules;
-}
 
 std::size_t store_commands_of(const std::string& query) {
   Stores stores = fresh_stores();

@@ -26,7 +26,8 @@ inline constexpr std::string_view kConfig = R"json({
   ],
   "affiliates": [
     {"id": 7, "name": "Deal Site",
-     "postback_url": "https://aff7.example/pb?click={aff_click_id}&tx={transaction_id}&goal={goal}&payout={payout}&cur={currency}&st={status}&cid={conversion_id}&s={AFF_SUB}"},
+     "postback_url": "https://aff7.example/pb?click={aff_click_id}&tx={transaction_id}&goal={goal}&payout={payout}&cur={currency}&st={status}&cid={conversion_id}&s={AFF_SUB}",
+     "reversal_postback_url": "https://aff7.example/reversal?tx={transaction_id}&payout={payout}&st={status}&cid={conversion_id}"},
     {"id": 8, "name": "Blog"},
     {"id": 9, "name": "Banned", "status": "blocked",
      "postback_url": "https://aff9.example/pb?tx={transaction_id}"}
@@ -34,6 +35,7 @@ inline constexpr std::string_view kConfig = R"json({
   "offers": [
     {"id": 100, "advertiser_id": 1, "name": "Shoes",
      "url": "https://shop.example/landing?tid={transaction_id}&s1={aff_sub}&o={offer_id}&a={aff_id}",
+     "reversal_window_days": 60,
      "goals": [{"id": "sale", "revenue": {"fixed": "10.00"}, "payout": {"fixed": "4.00"}}],
      "payout_overrides": [{"affiliate_id": 8, "payout": {"fixed": "5"}}]},
     {"id": 200, "advertiser_id": 2, "name": "Gadgets", "currency": "eur",

@@ -13,6 +13,7 @@
 #include "edgepost/events.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/postback_exchange.hpp"
+#include "edgepost/status_api.hpp"
 
 namespace edgepost::wasi {
 namespace {
@@ -27,6 +28,16 @@ const char* env_or_empty(const char* name) {
 }
 
 using Start = std::unique_ptr<Exchange> (*)(Request, KeyRing, Environment);
+
+// The postback function also serves the operator's status API (the same protocol, another
+// door); the admin token, like the signing keys, comes from the host's environment.
+std::unique_ptr<Exchange> start_postback_or_status_api(Request request, KeyRing keys,
+                                                       Environment env) {
+  if (request.path.rfind(kStatusApiPrefix, 0) == 0) {
+    return start_status_api_exchange(request, env_or_empty("EDGEPOST_ADMIN_TOKEN"), env);
+  }
+  return start_postback_exchange(std::move(request), std::move(keys), env);
+}
 
 // Time, entropy and keys from the host (secrets from its environment variables, never from
 // the module); then the exchange, to its end.
@@ -71,7 +82,7 @@ int run_postback_function() {
                          R"("message":"the postback function is misconfigured; retry later",)"
                          R"("duplicate":false})"
                          "\n"};
-  return serve(kFormBodyLimits.max_bytes, start_postback_exchange, misconfigured);
+  return serve(kFormBodyLimits.max_bytes, start_postback_or_status_api, misconfigured);
 }
 
 }  // namespace edgepost::wasi

@@ -63,6 +63,8 @@ struct Affiliate {
   bool active = true;
   std::string postback_url;  // template text; empty: no partner postback
   std::optional<UrlTemplate> postback;
+  std::string reversal_postback_url;  // sent when an approved conversion is rejected
+  std::optional<UrlTemplate> reversal_postback;
 };
 
 struct AffiliatePostbackUrl {
@@ -82,6 +84,8 @@ struct Offer {
   std::optional<std::vector<std::uint32_t>> allowed_affiliates;  // nullopt: all
   std::int64_t attribution_window_seconds = 30 * 24 * 3600;
   std::int64_t min_conversion_seconds = 0;
+  // How long after the conversion an approved one may still be rejected (refund, chargeback).
+  std::int64_t reversal_window_seconds = 30 * 24 * 3600;
   std::string currency = "USD";
   std::string default_goal;
   std::vector<Goal> goals;

@@ -26,6 +26,8 @@ std::string order_claim_key(std::uint32_t advertiser_id, std::string_view goal_i
 std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,
                              std::string_view fingerprint);
 std::string conversion_key(std::string_view conversion_id);
+// The n-th change of a conversion's status (n from 1); writing it if absent commits the change.
+std::string status_change_key(std::string_view conversion_id, std::uint32_t sequence);
 std::string outbox_key(std::string_view postback_id);
 
 }  // namespace edgepost

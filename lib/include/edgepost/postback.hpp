@@ -13,6 +13,7 @@
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/decision.hpp"
 #include "edgepost/params.hpp"
+#include "edgepost/status_change.hpp"
 
 namespace edgepost {
 
@@ -45,6 +46,9 @@ struct PostbackDecision {
   std::vector<std::string> claims;
   std::string conversion_id;
   std::optional<ConversionRecord> record;  // when not refused
+  // What the postback asks of a conversion recorded already, when it gives a status; also
+  // set when today's rules refuse a new conversion (a change is not a new conversion).
+  std::optional<ChangeRequest> change;
 };
 
 PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
@@ -53,7 +57,11 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
 // The same for every claim set, whichever request computes it: a retry gets the same id.
 std::string conversion_id_for(const std::vector<std::string>& claims);
 
-Response conversion_response(const ConversionRecord& record, bool duplicate);
+// previous_status: set for a change of status. current_status: for a repeat answered with the
+// status it once produced, the status now, when different.
+Response conversion_response(const ConversionRecord& record, bool duplicate,
+                             std::string_view previous_status = {},
+                             std::string_view current_status = {});
 PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,
                                  const std::string& transaction_id, std::int64_t now);
 
