@@ -117,6 +117,7 @@ async function main(args) {
     vars: {
       EDGEPOST_SIGNING_KEYS: process.env.EDGEPOST_SIGNING_KEYS,
       EDGEPOST_SIGNING_KEY_ID: process.env.EDGEPOST_SIGNING_KEY_ID,
+      ...(process.env.EDGEPOST_ADMIN_TOKEN ? { EDGEPOST_ADMIN_TOKEN: process.env.EDGEPOST_ADMIN_TOKEN } : {}),
       ALLOW_PRIVATE_TARGETS: option(args, '--allow-private-targets', 'false'),
     },
   });

@@ -76,6 +76,8 @@ serve
   Signing keys: EDGEPOST_SIGNING_KEYS ("id:hexsecret[,...]", secrets of 32+ bytes) and
   EDGEPOST_SIGNING_KEY_ID (the minting key). Without them, serve generates one key (id 1) on
   first run, keeps it in DATA/signing-key (mode 600) and reuses it afterwards.
+  Operator API: EDGEPOST_ADMIN_TOKEN (16+ bytes) turns on POST /api/conversions/{id}/status
+  (Authorization: Bearer <token>); without it the API answers 401.
 
 config validate FILE     checks FILE with config.wasm; prints the problems; exit 1 if invalid
 config load FILE         validates FILE and writes its records into DATA/kv; exit 1 if invalid

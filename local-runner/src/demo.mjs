@@ -24,7 +24,8 @@ export function demoConfigText(origin) {
 }
 
 // The postback an advertiser's server would send for this offer, as a curl command line.
-export function postbackCommand(origin, config, offerId, transactionId, goal) {
+// extra: more parameters, e.g. { status: 'approved' }.
+export function postbackCommand(origin, config, offerId, transactionId, goal, extra = {}) {
   const offer = config.offers.find((o) => o.id === offerId) ?? config.offers[0];
   const advertiser = config.advertisers.find((a) => a.id === offer.advertiser_id);
   const goalId = goal ?? offer.default_goal ?? offer.goals[0].id;
@@ -36,6 +37,7 @@ export function postbackCommand(origin, config, offerId, transactionId, goal) {
   params.set('adv_sub', `order-${goalSpec.id}-1`);
   const token = advertiser?.auth?.security_token;
   if (token) params.set('security_token', token);
+  for (const [name, value] of Object.entries(extra)) params.set(name, value);
   // The placeholder stays readable in the printed command.
   const query = params.toString().replace(encodeURIComponent(TID_PLACEHOLDER), TID_PLACEHOLDER);
   return `curl -s '${origin}/postback?${query}'`;
@@ -121,8 +123,15 @@ function landingHtml(origin, config, params) {
   }
   const commands = offer.goals.map((goal) => {
     const command = postbackCommand(origin, config, offer.id, transactionId, goal.id);
-    return `<p>Goal <b>${escapeHtml(goal.id)}</b>${goal.multiple ? ' (may convert several times: change adv_sub)' : ''}:</p>` +
+    const html = `<p>Goal <b>${escapeHtml(goal.id)}</b>${goal.multiple ? ' (may convert several times: change adv_sub)' : ''}:</p>` +
       `<pre>${escapeHtml(command)}</pre>`;
+    if (goal.status !== 'pending') return html;
+    // A sale recorded pending: the advertiser approves it (or rejects it) when the return period ends.
+    const approve = postbackCommand(origin, config, offer.id, transactionId, goal.id, { status: 'approved', amount: '45.00' });
+    const reject = postbackCommand(origin, config, offer.id, transactionId, goal.id, { status: 'rejected' });
+    return `${html}<p>It is recorded <b>pending</b>: no partner postback yet. When the return period ends, ` +
+      `approve it with the final amount (the affiliate's postback goes out then, once):</p><pre>${escapeHtml(approve)}</pre>` +
+      `<p>or, on a refund, reject it (after an approval, the affiliate's reversal postback goes out):</p><pre>${escapeHtml(reject)}</pre>`;
   });
   return `<p>You arrived from a tracking link for <b>${escapeHtml(offer.name)}</b> ` +
     `(affiliate ${escapeHtml(params.get('aff') ?? '?')}, aff_sub ${escapeHtml(params.get('sub') ?? '')}).</p>` +

@@ -3,6 +3,7 @@
 //
 //   GET|HEAD  /click     (alias /aff_c)    -> click.wasm
 //   GET|POST  /postback  (alias /aff_lsr)  -> postback.wasm
+//   POST      /api/conversions/{id}/status -> postback.wasm (the operator's status API)
 //   GET|HEAD  /healthz                     -> 200 "ok", or 503 JSON while a resource is exhausted
 //   anything else                          -> the extra handler (demo pages) or 404 JSON
 
@@ -27,6 +28,13 @@ export const ROUTES = new Map([
   ['/postback', { fn: 'postback', methods: ['GET', 'POST'] }],
   ['/aff_lsr', { fn: 'postback', methods: ['GET', 'POST'] }],
 ]);
+
+// The operator's status API: the library checks the token, the id and the body.
+const STATUS_API = { prefix: '/api/conversions/', route: { fn: 'postback', methods: ['POST'] } };
+
+function routeFor(path) {
+  return ROUTES.get(path) ?? (path.startsWith(STATUS_API.prefix) ? STATUS_API.route : undefined);
+}
 
 // Framing is Node's business: the function's values for these are not forwarded.
 const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
@@ -113,7 +121,7 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
       res.end('ok\n');
       return;
     }
-    const route = ROUTES.get(path);
+    const route = routeFor(path);
     if (!route) {
       if (extra && (await extra(req, res, { path, query, ip }))) return;
       sendJson(res, 404, { error: 'not_found', message: `no route for ${path}` });

@@ -26,6 +26,17 @@ export class StartupError extends Error {
   }
 }
 
+// The operator's status API is on only with a token long enough not to be guessed.
+const MIN_ADMIN_TOKEN_BYTES = 16;
+function adminSecret(env) {
+  const token = env.EDGEPOST_ADMIN_TOKEN ?? '';
+  if (token === '') return {};
+  if (Buffer.byteLength(token) < MIN_ADMIN_TOKEN_BYTES) {
+    throw new StartupError(`EDGEPOST_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_BYTES} bytes`);
+  }
+  return { EDGEPOST_ADMIN_TOKEN: token };
+}
+
 // options: what parseCommandLine returns for `serve`.
 // io: { out(line), err(line), env, createEngine (tests put a fake engine here) }.
 // Returns { origin, port, close() } once ready; throws StartupError (with the reasons in
@@ -54,7 +65,7 @@ export async function startRunner(options, io = {}) {
       kind: options.engine,
       functionsDir: options.functionsDir,
       kvDir,
-      secrets: keys.env,
+      secrets: { ...keys.env, ...adminSecret(env) },
       functions: ['click', 'postback', 'partner-target', ...(loadsConfig ? ['config'] : [])],
       threads: options.threads,
     });

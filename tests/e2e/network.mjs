@@ -1,6 +1,8 @@
 // The network the end-to-end scenarios run: its config, pointing at local stubs, and keys.
 export const KEY_HEX = 'e2e0'.repeat(16);
-export const SIGNING_ENV = { EDGEPOST_SIGNING_KEYS: `3:${KEY_HEX}`, EDGEPOST_SIGNING_KEY_ID: '3' };
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+// The secrets every target is started with: signing keys and the operator API's token.
+export const SIGNING_ENV = { EDGEPOST_SIGNING_KEYS: `3:${KEY_HEX}`, EDGEPOST_SIGNING_KEY_ID: '3', EDGEPOST_ADMIN_TOKEN: ADMIN_TOKEN };
 export const TOKEN = 'e2e-token-0123456789';
 
 const CLICK_MACROS = 'tid={transaction_id}&o={offer_id}&a={aff_id}&s1={aff_sub}&s2={aff_sub2}&s3={aff_sub3}' +
@@ -15,7 +17,8 @@ export function networkConfig({ landing, partner }) {
       { id: 3, name: 'Apps', auth: 'none' },
     ],
     affiliates: [
-      { id: 7, name: 'Partner seven', postback_url: `${partner(7)}?${CLICK_MACROS}&goal={goal}&payout={payout}&cur={currency}&st={status}&cid={conversion_id}` },
+      { id: 7, name: 'Partner seven', postback_url: `${partner(7)}?${CLICK_MACROS}&goal={goal}&payout={payout}&cur={currency}&st={status}&cid={conversion_id}`,
+        reversal_postback_url: `${partner(7)}?reversal=1&tx={transaction_id}&payout={payout}&st={status}&cid={conversion_id}` },
       { id: 8, name: 'Partner eight', postback_url: `${partner(8)}?tx={transaction_id}&goal={goal}&payout={payout}` },
       { id: 9, name: 'Partner nine, often down', postback_url: `${partner(9)}?tx={transaction_id}&cid={conversion_id}` },
     ],
@@ -33,6 +36,8 @@ export function networkConfig({ landing, partner }) {
       { id: 400, advertiser_id: 2, name: 'IP locked', url: `${landing}?tid={transaction_id}`,
         goals: [{ id: 'sale', revenue: { fixed: '1' }, payout: { fixed: '1' } }] },
       { id: 500, advertiser_id: 3, name: 'One hour window', attribution_window_hours: 1, url: `${landing}?tid={transaction_id}`,
+        goals: [{ id: 'sale', revenue: { fixed: '1' }, payout: { fixed: '1' } }] },
+      { id: 700, advertiser_id: 3, name: 'No reversals', reversal_window_days: 0, url: `${landing}?tid={transaction_id}`,
         goals: [{ id: 'sale', revenue: { fixed: '1' }, payout: { fixed: '1' } }] },
     ],
   };

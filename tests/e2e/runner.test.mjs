@@ -164,7 +164,7 @@ describe('configuration', () => {
       const keys = storedKeys(dataDir);
       assert.ok(!keys.includes('config/offer/500'));
       assert.ok(keys.includes('config/offer/400'));
-      assert.equal(keys.filter((k) => k.startsWith('config/')).length, 3 + 3 + 4);
+      assert.equal(keys.filter((k) => k.startsWith('config/')).length, 3 + 3 + 5);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

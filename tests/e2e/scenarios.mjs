@@ -6,7 +6,7 @@
 //   clientIp        the address the target sees for this test process
 import assert from 'node:assert/strict';
 import { mintClickId } from './click-id.mjs';
-import { KEY_HEX, TOKEN } from './network.mjs';
+import { ADMIN_TOKEN, KEY_HEX, TOKEN } from './network.mjs';
 import { waitFor } from './stubs.mjs';
 
 export async function click(target, query) {
@@ -26,6 +26,18 @@ export async function postback(target, query, init = {}) {
     throw new Error(`postback answered ${response.status} with non-JSON: ${text}`);
   }
   return { status: response.status, body };
+}
+
+export async function changeStatus(target, conversionId, body, token = ADMIN_TOKEN) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${target.base}/api/conversions/${conversionId}/status`,
+    { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+function partnerCalls(target, affiliate, predicate) {
+  return target.partner(affiliate).requests.filter((r) => predicate(r.url.searchParams));
 }
 
 async function settle(ms = 400) {
@@ -75,6 +87,78 @@ export const scenarios = {
       Object.fromEntries(['tid', 'o', 'a', 's1', 'src', 'acid', 'goal', 'payout', 'cur', 'st', 'cid'].map((k) => [k, p.get(k)])),
       { tid, o: '100', a: '7', s1: 'blue shoes', src: 'mail', acid: 'AC-9', goal: 'sale', payout: '4.00', cur: 'USD',
         st: 'approved', cid: body.conversion_id });
+  },
+
+  async 'a pending sale approved later sends the partner postback once, at the approval'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7');
+    const order = `tid=${tid}&security_token=${TOKEN}&adv_sub=ORD-PENDING`;
+    const pending = await postback(target, `${order}&status=pending`);
+    assert.equal(pending.status, 200);
+    assert.equal(pending.body.status, 'pending');
+    await settle();
+    const approvals = () => partnerCalls(target, 7, (p) => p.get('tid') === tid);
+    assert.equal(approvals().length, 0);
+
+    const approved = await postback(target, `${order}&status=approved`);
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.deepEqual([approved.body.status, approved.body.previous_status, approved.body.duplicate,
+      approved.body.conversion_id], ['approved', 'pending', false, pending.body.conversion_id]);
+    const again = await postback(target, `${order}&status=approved`);
+    assert.equal(again.body.duplicate, true);
+    await waitFor(() => approvals().length > 0, { what: 'the partner postback' });
+    await settle(600);
+    assert.equal(approvals().length, 1);
+    assert.equal(approvals()[0].url.searchParams.get('st'), 'approved');
+  },
+
+  async 'a reversal within the window sends the reversal postback once; past it, it is refused'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7');
+    const order = `tid=${tid}&security_token=${TOKEN}&adv_sub=ORD-REFUND`;
+    const approved = await postback(target, order);
+    assert.equal(approved.body.status, 'approved');
+    const reversed = await postback(target, `${order}&status=rejected`);
+    assert.equal(reversed.status, 200, JSON.stringify(reversed.body));
+    assert.equal(reversed.body.previous_status, 'approved');
+    assert.equal((await postback(target, `${order}&status=rejected`)).body.duplicate, true);
+    const reversals = () => partnerCalls(target, 7, (p) => p.get('reversal') === '1' && p.get('tx') === tid);
+    await waitFor(() => reversals().length > 0, { what: 'the reversal postback' });
+    await settle(600);
+    assert.equal(reversals().length, 1);
+    const p = reversals()[0].url.searchParams;
+    assert.deepEqual([p.get('payout'), p.get('st'), p.get('cid')], ['4.00', 'rejected', approved.body.conversion_id]);
+
+    // Offer 700 allows no reversal at all once a second has passed.
+    const late = await click(target, 'offer_id=700&aff_id=7');
+    assert.equal((await postback(target, `tid=${late.tid}`)).body.status, 'approved');
+    await settle(1100);
+    const refused = await postback(target, `tid=${late.tid}&status=rejected`);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.reason, 'invalid_status_change');
+  },
+
+  async 'the operator status API needs the admin token and follows the same rules'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7');
+    const pending = await postback(target, `tid=${tid}&security_token=${TOKEN}&adv_sub=ORD-OPS&status=pending`);
+    const cid = pending.body.conversion_id;
+    for (const token of [null, 'not-the-token']) {
+      const refused = await changeStatus(target, cid, { status: 'approved' }, token);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error, 'unauthorized');
+    }
+    assert.equal((await changeStatus(target, '0123456789abcdef01234567', { status: 'approved' })).status, 404);
+    const bad = await changeStatus(target, cid, { status: 'approved', paid: true });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.message, 'paid: unknown field (status, amount, note)');
+
+    const approved = await changeStatus(target, cid, { status: 'approved', note: 'checked by support' });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.deepEqual([approved.body.status, approved.body.previous_status, approved.body.payout], ['approved', 'pending', '4.00']);
+    await waitFor(() => partnerCalls(target, 7, (p) => p.get('tid') === tid).length > 0, { what: 'the partner postback' });
+    // The advertiser's own approval, arriving late, is a repeat.
+    const late = await postback(target, `tid=${tid}&security_token=${TOKEN}&adv_sub=ORD-OPS&status=approved`);
+    assert.equal(late.body.duplicate, true);
+    await settle(600);
+    assert.equal(partnerCalls(target, 7, (p) => p.get('tid') === tid).length, 1);
   },
 
   async 'a replayed postback and 50 concurrent copies record one conversion and one partner postback'(target) {

@@ -72,6 +72,9 @@ TEST_CASE("the fixture config loads with every field in place", "[config]") {
   const auto& gadgets = config.offers[1];
   CHECK(gadgets.currency == "EUR");
   CHECK(gadgets.min_conversion_seconds == 30);
+  CHECK(shoes.reversal_window_seconds == 60 * 24 * 3600);
+  CHECK(gadgets.reversal_window_seconds == 30 * 24 * 3600);  // the default
+  CHECK(config.affiliates[0].reversal_postback.has_value());
   CHECK(gadgets.attribution_window_seconds == 48 * 3600);
   CHECK(gadgets.allows(7));
   CHECK_FALSE(gadgets.allows(9));
@@ -207,6 +210,9 @@ TEST_CASE("config validation names the path and the problem", "[config]") {
   CHECK(has_error(
       R"({"advertisers": [], "affiliates": [{"id": 7, "postback_url": "https://a.example/?p={payout}&x={bogus}"}], "offers": []})",
       "affiliates[0].postback_url: unknown macro {bogus} at byte 32"));
+  CHECK(has_error(
+      R"({"advertisers": [], "affiliates": [{"id": 7, "reversal_postback_url": "https://a.example/?x={bogus}"}], "offers": []})",
+      "affiliates[0].reversal_postback_url: unknown macro {bogus} at byte 21"));
   CHECK(
       has_error(R"({"advertisers": [], "affiliates": [{"id": 7, "status": "gone"}], "offers": []})",
                 "affiliates[0].status: must be \"active\" or \"blocked\""));
@@ -233,6 +239,8 @@ TEST_CASE("offer validation names the path and the problem", "[config]") {
                   "offers[0].attribution_window_hours: must be an integer from 1 to 8760"));
   CHECK(has_error(offer_with(R"("attribution_window_hours": 1, "min_conversion_seconds": 3600)"),
                   "offers[0].min_conversion_seconds: must be shorter than the attribution window"));
+  CHECK(has_error(offer_with(R"("reversal_window_days": 541)"),
+                  "offers[0].reversal_window_days: must be an integer from 0 to 540"));
   CHECK(has_error(offer_with(R"("currency": "US Dollar")"),
                   "offers[0].currency: must be a 3-letter ISO 4217 code"));
   CHECK(has_error(offer_with(R"("default_goal": "lead")"),

@@ -7,7 +7,8 @@
 //
 // Bindings (deploy/cloudflare/wrangler.toml): KV (config records, clicks), CLAIMS (Durable
 // Object ClaimStore: the ledger), PARTNER_QUEUE (Queue producer), secrets
-// EDGEPOST_SIGNING_KEYS / EDGEPOST_SIGNING_KEY_ID. Nothing secret is in the bundle.
+// EDGEPOST_SIGNING_KEYS / EDGEPOST_SIGNING_KEY_ID, EDGEPOST_ADMIN_TOKEN (the operator's status
+// API). Nothing secret is in the bundle.
 import { ClaimStore } from './claims.mjs';
 import { execute } from './commands.mjs';
 import { call, engine } from './engine.mjs';
@@ -16,6 +17,12 @@ import { consume } from './outbox-consumer.mjs';
 export { ClaimStore };
 
 const ROUTES = { '/click': 'click', '/aff_c': 'click', '/postback': 'postback', '/aff_lsr': 'postback' };
+// POST /api/conversions/{id}/status: the operator's status API (the library checks the token).
+const STATUS_API_PREFIX = '/api/conversions/';
+
+function routeFor(pathname) {
+  return ROUTES[pathname] ?? (pathname.startsWith(STATUS_API_PREFIX) ? 'status_api' : undefined);
+}
 const MAX_BODY_BYTES = 64 * 1024;  // the library's form-body limit
 
 function problem(what, detail) {
@@ -38,6 +45,8 @@ const UNAVAILABLE = {
   click: () => text(500, 'click function misconfigured'),
   postback: () => jsonRefusal(503, 'store_unavailable', 'the conversion could not be stored; retry later',
     { 'retry-after': '5' }),
+  status_api: () => new Response(`${JSON.stringify({ error: 'store_unavailable', message: 'the change could not be stored; retry later' })}\n`,
+    { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '5' } }),
 };
 
 function toResponse({ status, headers, body }) {
@@ -55,6 +64,7 @@ function environment(env) {
     entropy: hex(crypto.getRandomValues(new Uint8Array(16))),
     signing_keys: env.EDGEPOST_SIGNING_KEYS ?? '',
     signing_key_id: env.EDGEPOST_SIGNING_KEY_ID ?? '',
+    admin_token: env.EDGEPOST_ADMIN_TOKEN ?? '',
   };
 }
 
@@ -64,7 +74,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 async function libraryRequest(request, url, route) {
   let body = '';
-  if (route === 'postback' && request.body) {
+  if (route !== 'click' && request.body) {
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > MAX_BODY_BYTES) return { tooLarge: true };
     const bytes = await request.arrayBuffer();
@@ -128,7 +138,7 @@ async function finish(module, current, env) {
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    const route = ROUTES[url.pathname];
+    const route = routeFor(url.pathname);
     if (!route) return text(404, `no such function: ${url.pathname}`);
     const library = await libraryRequest(request, url, route);
     if (library.tooLarge) return text(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
