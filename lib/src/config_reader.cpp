@@ -13,6 +13,7 @@ namespace {
 constexpr std::int64_t kMaxWindowHours = 365 * 24;
 // Chargebacks can arrive up to a few months after a sale; a year and a half covers them.
 constexpr std::int64_t kMaxReversalWindowDays = 540;
+constexpr std::int64_t kMaxDedupeWindowSeconds = 30 * 24 * 3600;
 constexpr std::size_t kMinTokenBytes = 16;
 constexpr std::size_t kMinHmacSecretBytes = 32;
 constexpr std::size_t kMaxNameBytes = 200;
@@ -256,9 +257,30 @@ std::optional<Affiliate> read_affiliate(const json& object, const std::string& p
   return affiliate;
 }
 
+void read_dedupe(const json& object, const std::string& path, Checker& checker, Goal& goal) {
+  if (const auto dedupe = read_string(object, "dedupe", path, checker, false)) {
+    if (!goal.multiple) {
+      checker.fail(member_path(path, "dedupe"), "only for a goal with \"multiple\": true");
+    } else if (*dedupe == "fingerprint") {
+      goal.dedupe = Dedupe::fingerprint;
+    } else if (*dedupe != "adv_sub") {
+      checker.fail(member_path(path, "dedupe"), "must be \"adv_sub\" or \"fingerprint\"");
+    }
+  }
+  const auto window = read_integer(object, "dedupe_window_seconds", path, checker, 1,
+                                   kMaxDedupeWindowSeconds);
+  if (window && goal.dedupe != Dedupe::fingerprint) {
+    checker.fail(member_path(path, "dedupe_window_seconds"),
+                 "only with \"dedupe\": \"fingerprint\"");
+  }
+  if (window) goal.dedupe_window_seconds = *window;
+}
+
 std::optional<Goal> read_goal(const json& object, const std::string& path, Checker& checker) {
   Goal goal;
-  check_known_fields(object, path, {"id", "name", "revenue", "payout", "multiple", "status"},
+  check_known_fields(object, path,
+                     {"id", "name", "revenue", "payout", "multiple", "status", "dedupe",
+                      "dedupe_window_seconds"},
                      checker);
   const auto id = read_string(object, "id", path, checker, true);
   if (id && !is_goal_id(*id)) {
@@ -268,6 +290,7 @@ std::optional<Goal> read_goal(const json& object, const std::string& path, Check
   const auto revenue = read_price_rule(object, "revenue", path, checker);
   const auto payout = read_price_rule(object, "payout", path, checker);
   goal.multiple = read_bool(object, "multiple", path, checker).value_or(false);
+  read_dedupe(object, path, checker, goal);
   if (const auto status = read_string(object, "status", path, checker, false)) {
     const auto parsed = parse_status(*status);
     if (!parsed || *parsed == ConversionStatus::rejected) {

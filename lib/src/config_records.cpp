@@ -53,12 +53,17 @@ json affiliate_json(const Affiliate& affiliate) {
 }
 
 json goal_json(const Goal& goal) {
-  return json{{"id", goal.id},
-              {"name", goal.name},
-              {"revenue", price_rule_json(goal.revenue)},
-              {"payout", price_rule_json(goal.payout)},
-              {"multiple", goal.multiple},
-              {"status", status_name(goal.status)}};
+  json out{{"id", goal.id},
+           {"name", goal.name},
+           {"revenue", price_rule_json(goal.revenue)},
+           {"payout", price_rule_json(goal.payout)},
+           {"multiple", goal.multiple},
+           {"status", status_name(goal.status)}};
+  if (goal.multiple) {
+    out["dedupe"] = goal.dedupe == Dedupe::fingerprint ? "fingerprint" : "adv_sub";
+  }
+  if (goal.dedupe == Dedupe::fingerprint) out["dedupe_window_seconds"] = goal.dedupe_window_seconds;
+  return out;
 }
 
 json offer_json(const Offer& offer) {

@@ -33,6 +33,7 @@ json record_json(const ConversionRecord& r) {
            {"time", r.time},
            {"attributed_from", r.attributed_from}};
   if (r.amount) out["amount"] = *r.amount;
+  if (r.conversion_time) out["conversion_time"] = *r.conversion_time;
   if (r.rule) out["rule"] = *r.rule;
   for (const auto& [name, value] : r.adv_subs) out[name] = value;
   return out;
@@ -163,7 +164,7 @@ std::string status_change_event(const ConversionRecord& after, const StatusChang
   json event = record_json(after);
   event["type"] = "status_change";
   event["id"] = "status_change:" + after.conversion_id + ":" + std::to_string(change.sequence);
-  event["conversion_time"] = after.time;
+  event["conversion_time"] = after.happened();
   event["time"] = change.time;
   event["from"] = change.from;
   event["to"] = change.to;
@@ -206,6 +207,7 @@ std::optional<ConversionRecord> parse_conversion_record(std::string_view text) {
   if (!whole) return std::nullopt;
   r.stage = stage == "complete" ? ConversionStage::complete : ConversionStage::accepted;
   r.amount = optional_text(in, "amount");
+  if (std::int64_t at = 0; read_integer(in, "conversion_time", at)) r.conversion_time = at;
   r.rule = optional_text(in, "rule");
   for (const char* field : kAdvSubFields) {
     if (auto value = optional_text(in, field)) r.adv_subs.emplace_back(field, std::move(*value));

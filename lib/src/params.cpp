@@ -16,7 +16,7 @@ constexpr std::array<Alias, 2> kClickAliases{{
     {"aff_sub1", "aff_sub"},
 }};
 
-constexpr std::array<Alias, 12> kPostbackAliases{{
+constexpr std::array<Alias, 14> kPostbackAliases{{
     {"click_id", "transaction_id"},
     {"clickid", "transaction_id"},
     {"tid", "transaction_id"},
@@ -29,6 +29,8 @@ constexpr std::array<Alias, 12> kPostbackAliases{{
     {"sum", "amount"},
     {"order_id", "adv_sub"},
     {"txid", "adv_sub"},
+    {"event_id", "adv_sub"},
+    {"datetime", "conversion_time"},
 }};
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {

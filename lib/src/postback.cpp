@@ -15,6 +15,7 @@
 #include "edgepost/percent.hpp"
 #include "edgepost/postback_auth.hpp"
 #include "edgepost/sha256.hpp"
+#include "edgepost/timestamp.hpp"
 
 namespace edgepost {
 namespace {
@@ -55,6 +56,9 @@ struct Conversion {
   const Goal* goal = nullptr;
   std::optional<Amount> amount;
   ConversionStatus status = ConversionStatus::approved;
+  // When it happened: the advertiser's conversion_time (delayed or offline conversions), else now.
+  std::int64_t time = 0;
+  bool time_given = false;
   std::string rule;   // why the rules, not the advertiser, set the status
   ClickRecord click;  // the stored click record, or what the ID tells when it is not visible yet
   bool from_click_record = false;
@@ -103,26 +107,24 @@ std::optional<Refusal> read_amount_and_currency(const PostbackPlan& plan, Conver
 constexpr std::string_view kStatusRule = "status: must be approved, pending or rejected";
 
 // Only an explicit status changes a recorded conversion: a postback without one repeats it.
-Expected<std::optional<ChangeRequest>, Refusal> read_change_request(const PostbackPlan& plan,
-                                                                    const Offer& offer) {
+Expected<std::optional<ChangeRequest>, Refusal> read_change_request(
+    const PostbackPlan& plan, const std::optional<Amount>& amount) {
   const std::string* text = plan.params.get("status");
   if (text == nullptr || text->empty()) return std::optional<ChangeRequest>{};
   const auto status = parse_status(*text);
   if (!status) return Unexpected{Refusal{400, "invalid_request", std::string(kStatusRule)}};
-  auto amount = read_sale_amount(plan, offer);
-  if (!amount) return Unexpected{amount.error()};
-  return std::optional<ChangeRequest>{ChangeRequest{*status, *amount, ChangeSource::advertiser, {}}};
+  return std::optional<ChangeRequest>{ChangeRequest{*status, amount, ChangeSource::advertiser, {}}};
 }
 
-std::optional<Refusal> read_status(const PostbackPlan& plan, std::int64_t now,
-                                   Conversion& conversion) {
+std::optional<Refusal> read_status(const PostbackPlan& plan, Conversion& conversion) {
   conversion.status = conversion.goal->status;
   if (const std::string* text = plan.params.get("status"); text != nullptr && !text->empty()) {
     const auto status = parse_status(*text);
     if (!status) return Refusal{400, "invalid_request", std::string(kStatusRule)};
     conversion.status = *status;
   }
-  if (now - std::int64_t{plan.click.click_time} < conversion.offer->min_conversion_seconds) {
+  if (conversion.time - std::int64_t{plan.click.click_time} <
+      conversion.offer->min_conversion_seconds) {
     conversion.status = ConversionStatus::rejected;
     conversion.rule = "faster than the offer's minimum click-to-conversion time";
   }
@@ -130,14 +132,41 @@ std::optional<Refusal> read_status(const PostbackPlan& plan, std::int64_t now,
 }
 
 std::optional<Refusal> check_window(const PostbackPlan& plan, const Offer& offer,
-                                    std::int64_t now) {
+                                    std::int64_t now, const Conversion& conversion) {
   const std::int64_t clicked = plan.click.click_time;
   if (clicked > now + kClockSkewSeconds) {
     return Refusal{400, "invalid_transaction_id", "transaction_id is dated in the future"};
   }
-  if (now - clicked > offer.attribution_window_seconds) {
-    return Refusal{410, "expired", "the click is older than the offer's attribution window"};
+  if (conversion.time - clicked > offer.attribution_window_seconds) {
+    return Refusal{410, "expired",
+                   conversion.time_given
+                       ? "the conversion_time is past the offer's attribution window after the click"
+                       : "the click is older than the offer's attribution window"};
   }
+  return std::nullopt;
+}
+
+// The advertiser's own time of the conversion, for conversions reported late: believed when it
+// lies between the click and now (with the clock skew allowed), like the rest of the request
+// authenticated.
+std::optional<Refusal> read_conversion_time(const PostbackPlan& plan, std::int64_t now,
+                                            Conversion& conversion) {
+  conversion.time = now;
+  const std::string* text = plan.params.get("conversion_time");
+  if (text == nullptr || text->empty()) return std::nullopt;
+  const auto parsed = parse_timestamp(*text);
+  if (!parsed) {
+    return Refusal{400, "invalid_conversion_time",
+                   "conversion_time " + std::string(timestamp_error_message(parsed.error()))};
+  }
+  if (*parsed < std::int64_t{plan.click.click_time}) {
+    return Refusal{400, "invalid_conversion_time", "conversion_time is before the click"};
+  }
+  if (*parsed > now + kClockSkewSeconds) {
+    return Refusal{400, "invalid_conversion_time", "conversion_time is in the future"};
+  }
+  conversion.time = *parsed;
+  conversion.time_given = true;
   return std::nullopt;
 }
 
@@ -155,35 +184,38 @@ ClickRecord click_facts(const PostbackPlan& plan, const Snapshot& snapshot, bool
       plan.transaction_id, plan.click.offer_id, plan.click.affiliate_id, plan.click.click_time, {}};
 }
 
-// What makes this conversion the same as an earlier one: the click and goal for goals that
-// count once; for goals that may repeat, the request itself (less its credentials), so a
-// retried postback is still recognised; and the advertiser's order id when there is one.
-std::string request_fingerprint(const Params& params) {
-  std::vector<std::string> fields;
-  for (const FormField& field : params.fields) {
-    if (field.name == "security_token" || field.name == "signature" || field.name == "timestamp") {
-      continue;
-    }
-    fields.push_back(percent_encode(field.name) + "=" + percent_encode(field.value));
-  }
-  std::sort(fields.begin(), fields.end());
-  std::string joined;
-  for (const std::string& field : fields) joined += field + "&";
-  return to_hex(sha256(joined)).substr(0, 32);
+// For a repeating goal deduplicated by fingerprint: what a retry of the same event repeats,
+// normalised (9.99 and 9.990 are one amount). The transaction ID and the goal are in the key.
+std::string event_fingerprint(const std::optional<Amount>& amount, const Offer& offer) {
+  const std::string text =
+      "amount=" + (amount ? format_amount(*amount) : std::string()) + "&currency=" + offer.currency;
+  return to_hex(sha256(text)).substr(0, 32);
 }
 
-std::vector<std::string> claims_for(const PostbackPlan& plan, const Conversion& conversion) {
+// What makes this conversion the same as an earlier one: the click and goal for goals that
+// count once; for goals that may repeat, the advertiser's id of the event (adv_sub), or the
+// event's fingerprint (the n-th time it repeats past its window is the n-th event).
+Expected<std::vector<std::string>, Refusal> claims_for(const PostbackPlan& plan,
+                                                       const Conversion& conversion,
+                                                       const std::optional<Amount>& amount,
+                                                       std::uint32_t repeat) {
   std::vector<std::string> claims;
   const std::string* adv_sub = plan.params.get("adv_sub");
   const bool has_order = adv_sub != nullptr && !adv_sub->empty();
-  const std::string& goal = conversion.goal->id;
-  if (!conversion.goal->multiple) {
-    claims.push_back(conversion_claim_key(plan.transaction_id, goal));
+  const Goal& goal = *conversion.goal;
+  if (!goal.multiple) {
+    claims.push_back(conversion_claim_key(plan.transaction_id, goal.id));
+  } else if (!has_order && goal.dedupe == Dedupe::adv_sub) {
+    return Unexpected{Refusal{400, "missing_adv_sub",
+                              "goal '" + goal.id +
+                                  "' may convert more than once: send adv_sub (or order_id, txid "
+                                  "or event_id) with your id of this event, e.g. the order number"}};
   } else if (!has_order) {
-    claims.push_back(repeat_claim_key(plan.transaction_id, goal, request_fingerprint(plan.params)));
+    claims.push_back(repeat_claim_key(plan.transaction_id, goal.id,
+                                      event_fingerprint(amount, *conversion.offer), repeat));
   }
   // Last, so that a conversion holding the order claim holds all of its claims.
-  if (has_order) claims.push_back(order_claim_key(conversion.offer->advertiser.id, goal, *adv_sub));
+  if (has_order) claims.push_back(order_claim_key(conversion.offer->advertiser.id, goal.id, *adv_sub));
   return claims;
 }
 
@@ -208,6 +240,7 @@ ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& c
   record.currency = conversion.offer->currency;
   record.click_time = plan.click.click_time;
   record.time = now;
+  if (conversion.time_given) record.conversion_time = conversion.time;
   record.attributed_from = conversion.from_click_record ? "click" : "transaction_id";
   if (conversion.amount) record.amount = format_amount(*conversion.amount);
   if (!conversion.rule.empty()) record.rule = conversion.rule;
@@ -268,9 +301,10 @@ void apply_affiliate_rules(const PostbackPlan& plan, const Snapshot& snapshot,
 std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapshot,
                                const Environment& env, Conversion& conversion) {
   if (!conversion.offer->active) return Refusal{403, "offer_inactive", "the offer is paused"};
-  if (auto refusal = check_window(plan, *conversion.offer, env.now)) return refusal;
+  if (auto refusal = read_conversion_time(plan, env.now, conversion)) return refusal;
+  if (auto refusal = check_window(plan, *conversion.offer, env.now, conversion)) return refusal;
   if (auto refusal = read_amount_and_currency(plan, conversion)) return refusal;
-  if (auto refusal = read_status(plan, env.now, conversion)) return refusal;
+  if (auto refusal = read_status(plan, conversion)) return refusal;
   apply_affiliate_rules(plan, snapshot, conversion);
   conversion.click = click_facts(plan, snapshot, conversion.from_click_record);
   return std::nullopt;
@@ -307,26 +341,37 @@ PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
 }
 
 PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
-                                 const Environment& env) {
+                                 const Environment& env, std::uint32_t repeat) {
   if (plan.refusal) return refuse(*plan.refusal, plan, env.now);
   std::optional<Offer> offer;
   Conversion conversion;
   if (auto refusal = identify(plan, snapshot, env, offer, conversion)) {
     return refuse(*refusal, plan, env.now);
   }
-  // A malformed status or amount is refused whether or not the conversion exists.
-  auto change = read_change_request(plan, *conversion.offer);
+  // A malformed status, amount or currency is refused whether or not the conversion exists.
+  const auto amount = read_sale_amount(plan, *conversion.offer);
+  if (!amount) return refuse(amount.error(), plan, env.now);
+  auto change = read_change_request(plan, *amount);
   if (!change) return refuse(change.error(), plan, env.now);
-  std::vector<std::string> claims = claims_for(plan, conversion);
+  auto named = claims_for(plan, conversion, *amount, repeat);
+  if (!named) return refuse(named.error(), plan, env.now);
+  std::vector<std::string> claims = std::move(*named);
+  const std::int64_t window = conversion.goal->multiple &&
+                                      conversion.goal->dedupe == Dedupe::fingerprint &&
+                                      claims.front().rfind("claim/repeat/", 0) == 0
+                                  ? conversion.goal->dedupe_window_seconds
+                                  : 0;
   if (auto refusal = qualify(plan, snapshot, env, conversion)) {
     PostbackDecision refused = refuse(*refusal, plan, env.now);
     refused.conversion_id = conversion_id_for(claims);
     refused.claims = std::move(claims);
     refused.change = std::move(*change);
+    refused.repeat_window_seconds = window;
     return refused;
   }
   PostbackDecision decision;
   decision.change = std::move(*change);
+  decision.repeat_window_seconds = window;
   decision.claims = claims;
   decision.conversion_id = conversion_id_for(claims);
   ConversionRecord record = conversion_record(plan, conversion, std::move(claims), env.now);

@@ -129,11 +129,25 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void on_ledger(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("conversion not readable", outcome);
     if (const std::string* stored = lookup(outcome.values, conversion_key(conversion_id()))) {
+      if (past_repeat_window(*stored)) return next_repeat();
       return replay(*stored);
     }
     if (decision_.refusal) return refuse(*decision_.refusal);
     record_ = *decision_.record;
     take_next_claim();
+  }
+
+  // An event of a fingerprinted goal whose last occurrence is older than the window is a new
+  // event: it gets the next claim of that fingerprint.
+  bool past_repeat_window(const std::string& stored) const {
+    if (decision_.repeat_window_seconds == 0) return false;
+    const auto record = parse_conversion_record(stored);
+    return record && env_.now - record->time > decision_.repeat_window_seconds;
+  }
+
+  void next_repeat() {
+    decision_ = decide_postback(plan_, records_, environment(), ++repeat_);
+    queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::ledger_read);
   }
 
   void take_next_claim() {
@@ -395,6 +409,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   Queueing queueing_ = Queueing::conversion;
   std::string holder_;  // the conversion id found in a claim we lost
   std::size_t next_claim_ = 0;
+  std::uint32_t repeat_ = 0;  // earlier events with this fingerprint, past their window
   std::size_t next_postback_ = 0;
   bool fresh_ = false;  // this exchange committed the conversion
   bool postbacks_fresh_ = false;  // and the postbacks being queued: this exchange committed them

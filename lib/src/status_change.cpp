@@ -45,7 +45,7 @@ std::optional<Refusal> check_transition(const ConversionRecord& current,
     return Refusal{409, "invalid_status_change",
                    refusal + "an advertiser may make (only the network's operators may)"};
   }
-  if (current.status == "approved" && now - current.time > offer.reversal_window_seconds) {
+  if (current.status == "approved" && now - current.happened() > offer.reversal_window_seconds) {
     return Refusal{409, "invalid_status_change",
                    "the reversal window of " +
                        std::to_string(offer.reversal_window_seconds / (24 * 3600)) +

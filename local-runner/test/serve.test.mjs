@@ -193,3 +193,20 @@ test('close() lets the request under way finish, then stops accepting, without w
   });
   assert.ok(refused, 'no new connections after close');
 });
+
+test('the admin token reaches the functions as a secret, and a short one stops the start', async (t) => {
+  const data = tempDir(t);
+  const options = parseCommandLine(['serve', '--port', '0', '--data', data]);
+  const short = fakeFunctions({});
+  const error = await startRunner(options, { out: () => {}, err: () => {}, env: { ...KEYS, EDGEPOST_ADMIN_TOKEN: 'too-short' }, createEngine: short.create })
+    .catch((e) => e);
+  assert.ok(error instanceof StartupError);
+  assert.equal(error.message, 'EDGEPOST_ADMIN_TOKEN must be at least 16 bytes');
+
+  const fake = fakeFunctions({});
+  const token = 'an-admin-token-of-some-length';
+  const runner = await startRunner(options, { out: () => {}, err: () => {}, env: { ...KEYS, EDGEPOST_ADMIN_TOKEN: token }, createEngine: fake.create });
+  t.after(() => runner.close());
+  assert.equal(fake.options.secrets.EDGEPOST_ADMIN_TOKEN, token);
+  assert.equal(fake.options.secrets.EDGEPOST_SIGNING_KEY_ID, '1');
+});

@@ -31,7 +31,8 @@ export function networkConfig({ landing, partner }) {
         goals: [
           { id: 'install', revenue: { fixed: '2' }, payout: { fixed: '1' } },
           { id: 'registration', revenue: { fixed: '1' }, payout: { fixed: '0.5' } },
-          { id: 'purchase', revenue: { percent: '30' }, payout: { percent: '15' }, multiple: true },
+          { id: 'purchase', revenue: { percent: '30' }, payout: { percent: '15' }, multiple: true, dedupe: 'fingerprint', dedupe_window_seconds: 600 },
+          { id: 'gems', revenue: { percent: '30' }, payout: { percent: '15' }, multiple: true },
         ] },
       { id: 400, advertiser_id: 2, name: 'IP locked', url: `${landing}?tid={transaction_id}`,
         goals: [{ id: 'sale', revenue: { fixed: '1' }, payout: { fixed: '1' } }] },

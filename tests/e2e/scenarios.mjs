@@ -197,6 +197,23 @@ export const scenarios = {
     assert.equal(new Set([install, registration, purchase, purchase2].map((r) => r.body.conversion_id)).size, 4);
     assert.equal(installAgain.body.duplicate, true);
     assert.equal(installAgain.body.conversion_id, install.body.conversion_id);
+    // The same purchase however it is spelled is one event (goal purchase: dedupe by fingerprint).
+    const respelled = await postback(target, `TID=${tid.toUpperCase()}&event=purchase&sum=20.000`);
+    assert.equal(respelled.body.duplicate, true, JSON.stringify(respelled.body));
+    assert.equal(respelled.body.conversion_id, purchase.body.conversion_id);
+  },
+
+  async 'a repeating goal without an event id is refused, saying what to send'(target) {
+    const { tid } = await click(target, 'offer_id=300&aff_id=8');
+    const before = await target.storedKeys();
+    const refused = await postback(target, `tid=${tid}&goal=gems&amount=4.99`);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.reason, 'missing_adv_sub');
+    assert.match(refused.body.message, /send adv_sub \(or order_id, txid or event_id\)/);
+    assert.deepEqual((await target.storedKeys()).filter((k) => !k.startsWith('click/')), before.filter((k) => !k.startsWith('click/')));
+    const first = await postback(target, `tid=${tid}&goal=gems&amount=4.99&event_id=G-1`);
+    const second = await postback(target, `tid=${tid}&goal=gems&amount=4.99&event_id=G-2`);
+    assert.deepEqual([first.status, first.body.duplicate, second.status, second.body.duplicate], [200, false, 200, false]);
   },
 
   async 'form and JSON POST bodies work like GET'(target) {

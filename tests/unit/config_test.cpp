@@ -239,6 +239,12 @@ TEST_CASE("offer validation names the path and the problem", "[config]") {
                   "offers[0].attribution_window_hours: must be an integer from 1 to 8760"));
   CHECK(has_error(offer_with(R"("attribution_window_hours": 1, "min_conversion_seconds": 3600)"),
                   "offers[0].min_conversion_seconds: must be shorter than the attribution window"));
+  CHECK(has_error(offer_with(R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "dedupe": "fingerprint"}])"),
+                  "offers[0].goals[0].dedupe: only for a goal with \"multiple\": true"));
+  CHECK(has_error(offer_with(R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "multiple": true, "dedupe": "request"}])"),
+                  "offers[0].goals[0].dedupe: must be \"adv_sub\" or \"fingerprint\""));
+  CHECK(has_error(offer_with(R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "multiple": true, "dedupe_window_seconds": 60}])"),
+                  "offers[0].goals[0].dedupe_window_seconds: only with \"dedupe\": \"fingerprint\""));
   CHECK(has_error(offer_with(R"("reversal_window_days": 541)"),
                   "offers[0].reversal_window_days: must be an integer from 0 to 540"));
   CHECK(has_error(offer_with(R"("currency": "US Dollar")"),

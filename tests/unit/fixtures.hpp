@@ -48,7 +48,9 @@ inline constexpr std::string_view kConfig = R"json({
      "goals": [
        {"id": "install", "revenue": {"fixed": "2"}, "payout": {"fixed": "1"}},
        {"id": "registration", "revenue": {"fixed": "1"}, "payout": {"fixed": "0.5"}, "status": "pending"},
-       {"id": "purchase", "revenue": {"percent": "30"}, "payout": {"percent": "15"}, "multiple": true}
+       {"id": "purchase", "revenue": {"percent": "30"}, "payout": {"percent": "15"}, "multiple": true,
+        "dedupe": "fingerprint", "dedupe_window_seconds": 600},
+       {"id": "gems", "revenue": {"percent": "30"}, "payout": {"percent": "15"}, "multiple": true}
      ],
      "affiliate_postback_urls": [{"affiliate_id": 8, "url": "https://aff8.example/app?e={goal}&tx={transaction_id}"}]},
     {"id": 400, "advertiser_id": 3, "name": "Old offer", "status": "paused",

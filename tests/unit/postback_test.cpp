@@ -1,6 +1,7 @@
 #include "edgepost/postback.hpp"
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "edgepost/click.hpp"
@@ -202,6 +203,60 @@ TEST_CASE("the minimum click-to-conversion time rejects too-fast conversions", "
   CHECK(decision.claims.size() == 1);  // a rejected conversion still counts once
 }
 
+TEST_CASE("conversion_time: delayed and offline conversions attribute by when they happened",
+          "[postback][conversion_time]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = click_on(100, 7, snapshot);  // clicked at kNow; window 30 days
+  const std::string base = "tid=" + tid + "&security_token=" + kToken;
+  const std::int64_t day = 24 * 3600;
+  const std::int64_t now = fixtures::kNow + 40 * day;
+
+  check_refused(postback(base, snapshot, now), 410, "expired");
+  const PostbackDecision late = postback(
+      base + "&conversion_time=" + std::to_string(fixtures::kNow + 10 * day), snapshot, now);
+  REQUIRE(response_of(late).status == 200);
+  CHECK(stored_conversion(late)["conversion_time"] == fixtures::kNow + 10 * day);
+  CHECK(stored_conversion(late)["time"] == now);
+  // ISO 8601 with a zone, under its alias.
+  const PostbackDecision iso =
+      postback(base + "&datetime=2026-11-11T02:00:00%2B02:00", snapshot, now);
+  REQUIRE(response_of(iso).status == 200);
+  CHECK(stored_conversion(iso)["conversion_time"] == fixtures::kNow + 10 * day);
+  check_refused(postback(base + "&conversion_time=" + std::to_string(fixtures::kNow + 31 * day),
+                         snapshot, now),
+                410, "expired");
+
+  const auto refusal = [&](const std::string& value) {
+    const PostbackDecision decision = postback(base + "&conversion_time=" + value, snapshot, now);
+    check_refused(decision, 400, "invalid_conversion_time");
+    return body_of(decision)["message"].get<std::string>();
+  };
+  CHECK(refusal(std::to_string(fixtures::kNow - 1)) == "conversion_time is before the click");
+  CHECK(refusal(std::to_string(now + 301)) == "conversion_time is in the future");
+  CHECK(refusal("2026-11-11T02:00:00") ==
+        "conversion_time needs a time zone: Z or an offset such as +02:00");
+  CHECK(refusal("yesterday") ==
+        "conversion_time must be Unix seconds or ISO 8601 such as 2026-11-01T14:30:00Z");
+  // Within the clock skew of the future is believed.
+  const std::int64_t soon = fixtures::kNow + 3600;
+  CHECK_FALSE(
+      postback(base + "&conversion_time=" + std::to_string(soon + 300), snapshot, soon).refusal);
+}
+
+TEST_CASE("conversion_time: the minimum click-to-conversion time counts to it",
+          "[postback][conversion_time]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = click_on(200, 7, snapshot);  // the offer wants 30 s
+  const std::int64_t now = fixtures::kNow + 3600;
+  const PostbackDecision fast = postback(
+      signed_query({{"tid", tid}, {"amount", "50"}, {"conversion_time", std::to_string(fixtures::kNow + 10)}},
+                   now),
+      snapshot, now);
+  REQUIRE(response_of(fast).status == 200);
+  CHECK(body_of(fast)["status"] == "rejected");
+  CHECK(stored_conversion(fast)["rule"] == "faster than the offer's minimum click-to-conversion time");
+}
+
 TEST_CASE("the advertiser may send the status", "[postback]") {
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(100, 7, snapshot);
@@ -233,8 +288,8 @@ TEST_CASE("a multi-event offer records each distinct event once", "[postback]") 
   CHECK(registration.claims[0] == edgepost::conversion_claim_key(tid, "registration"));
   CHECK(body_of(registration)["conversion_id"] != body_of(install)["conversion_id"]);
 
-  // A goal that may repeat is claimed by the request itself: a retry is recognised, a
-  // different purchase is not; an order id deduplicates it instead when there is one.
+  // A goal that may repeat, deduplicated by fingerprint: a retry is recognised, a different
+  // purchase is not; an order id deduplicates it instead when there is one.
   const PostbackDecision purchase = postback("tid=" + tid + "&goal=purchase&amount=10", snapshot);
   REQUIRE(response_of(purchase).status == 200);
   REQUIRE(purchase.claims.size() == 1);
@@ -251,6 +306,48 @@ TEST_CASE("a multi-event offer records each distinct event once", "[postback]") 
       postback("tid=" + tid + "&goal=purchase&amount=10&order_id=X9", snapshot);
   REQUIRE(ordered.claims.size() == 1);
   CHECK(ordered.claims[0] == edgepost::order_claim_key(3, "purchase", "X9"));
+}
+
+TEST_CASE("repeating goals: adv_sub required by default, or a normalised fingerprint",
+          "[postback][dedupe]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = click_on(300, 7, snapshot);
+
+  SECTION("dedupe adv_sub (the default): without an id of the event, refused saying what to send") {
+    const PostbackDecision bare = postback("tid=" + tid + "&goal=gems&amount=5", snapshot);
+    check_refused(bare, 400, "missing_adv_sub");
+    CHECK(body_of(bare)["message"] ==
+          "goal 'gems' may convert more than once: send adv_sub (or order_id, txid or event_id) "
+          "with your id of this event, e.g. the order number");
+    CHECK(bare.claims.empty());
+    for (const char* name : {"adv_sub", "order_id", "txid", "event_id"}) {
+      const PostbackDecision named =
+          postback("tid=" + tid + "&goal=gems&amount=5&" + name + "=G-1", snapshot);
+      INFO(name);
+      REQUIRE(named.claims.size() == 1);
+      CHECK(named.claims[0] == edgepost::order_claim_key(3, "gems", "G-1"));
+    }
+  }
+  SECTION("dedupe fingerprint: the same event however it is spelled") {
+    const auto claim = [&](const std::string& query) {
+      const PostbackDecision decision = postback(query, snapshot);
+      REQUIRE(decision.claims.size() == 1);
+      CHECK(decision.repeat_window_seconds == 600);
+      return decision.claims[0];
+    };
+    const std::string base = claim("tid=" + tid + "&goal=purchase&amount=9.99");
+    std::string upper = tid;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const std::string& same :
+         {"tid=" + tid + "&goal=purchase&amount=9.990", "tid=" + upper + "&goal=purchase&amount=9.99",
+          "tid=" + tid + "&event=purchase&sum=9.99", "tid=" + tid + "&goal=purchase&amount=9.99&currency=usd",
+          "tid=" + tid + "&goal=purchase&amount=9.99&status=pending",
+          "tid=" + tid + "&goal=purchase&amount=9.99&aff_sub=ignored"}) {
+      INFO(same);
+      CHECK(claim(same) == base);
+    }
+    CHECK(claim("tid=" + tid + "&goal=purchase&amount=10") != base);
+  }
 }
 
 TEST_CASE("a per-offer partner postback URL overrides the affiliate's", "[postback]") {

@@ -399,3 +399,27 @@ TEST_CASE("status: an approval racing the original postback, in every interleavi
   });
   std::printf("# status interleavings, approval racing the original: %zu\n", schedules);
 }
+
+TEST_CASE("repeats by fingerprint: one event within the window, the next after it",
+          "[status][dedupe]") {
+  const std::string click = fixtures::mint(300, 7, fixtures::kNow);
+  const std::string purchase = "tid=" + click + "&goal=purchase&amount=9.99";
+  Stores stores = fresh_stores();
+  const auto first = send(stores, purchase, kLater, 1);
+  const auto retry = send(stores, "tid=" + click + "&goal=purchase&amount=9.990", kLater + 600, 2);
+  CHECK(body(retry)["duplicate"] == true);
+  CHECK(body(retry)["conversion_id"] == body(first)["conversion_id"]);
+  // Past the window (600 s): a second purchase of the same amount.
+  const auto second = send(stores, purchase, kLater + 601, 3);
+  CHECK(body(second)["duplicate"] == false);
+  CHECK(body(second)["conversion_id"] != body(first)["conversion_id"]);
+  const auto second_retry = send(stores, purchase, kLater + 900, 4);
+  CHECK(body(second_retry)["duplicate"] == true);
+  CHECK(body(second_retry)["conversion_id"] == body(second)["conversion_id"]);
+  const auto third = send(stores, purchase, kLater + 1300, 5);
+  CHECK(body(third)["duplicate"] == false);
+  CHECK(std::set<std::string>{body(first)["conversion_id"], body(second)["conversion_id"],
+                              body(third)["conversion_id"]}
+            .size() == 3);
+  check_invariants(stores);
+}

@@ -29,12 +29,19 @@ struct PriceRule {
   Amount apply(std::optional<Amount> sale_amount) const;
 };
 
+// How the events of a goal that may repeat are told apart (docs/conversion-lifecycle.md).
+// adv_sub: by the advertiser's id of each event; a postback without one is refused.
+// fingerprint: by the sale amount and currency; the same within the window is one event.
+enum class Dedupe { adv_sub, fingerprint };
+
 struct Goal {
   std::string id;  // [a-z0-9_-]{1,32}
   std::string name;
   PriceRule revenue;
   PriceRule payout;
   bool multiple = false;  // may one click convert on this goal more than once?
+  Dedupe dedupe = Dedupe::adv_sub;  // for multiple goals
+  std::int64_t dedupe_window_seconds = 3600;  // for Dedupe::fingerprint
   ConversionStatus status = ConversionStatus::approved;  // unless the advertiser sends one
 };
 

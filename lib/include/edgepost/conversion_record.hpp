@@ -50,6 +50,7 @@ struct ConversionRecord {
   std::string currency;
   std::int64_t click_time = 0;
   std::int64_t time = 0;        // when it was recorded
+  std::optional<std::int64_t> conversion_time;  // when it happened, if the advertiser said
   std::string attributed_from;  // "click" or "transaction_id"
   std::optional<std::string> amount;
   std::optional<std::string> rule;  // why the rules, not the advertiser, set the status
@@ -63,6 +64,8 @@ struct ConversionRecord {
   const std::string& initial_status() const {
     return changes.empty() ? status : changes.front().from;
   }
+  // When the conversion happened: what windows after it count from.
+  std::int64_t happened() const { return conversion_time.value_or(time); }
   // Whether it was ever approved (then its approval postback was due once already).
   bool ever(std::string_view wanted) const;
 };

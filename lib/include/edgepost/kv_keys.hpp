@@ -22,9 +22,10 @@ std::string conversion_claim_key(std::string_view canonical_click_id, std::strin
 // One order per advertiser and goal: a lead and a sale may carry the same order id.
 std::string order_claim_key(std::uint32_t advertiser_id, std::string_view goal_id,
                             std::string_view adv_sub);
-// For goals that may repeat: fingerprint is a hex digest of the request.
+// For goals that may repeat, told apart by fingerprint (a hex digest of the event's normalised
+// values); repeat n > 0 is the n-th event with the same fingerprint, each past the last's window.
 std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,
-                             std::string_view fingerprint);
+                             std::string_view fingerprint, std::uint32_t repeat = 0);
 std::string conversion_key(std::string_view conversion_id);
 // The n-th change of a conversion's status (n from 1); writing it if absent commits the change.
 std::string status_change_key(std::string_view conversion_id, std::uint32_t sequence);

@@ -49,10 +49,15 @@ struct PostbackDecision {
   // What the postback asks of a conversion recorded already, when it gives a status; also
   // set when today's rules refuse a new conversion (a change is not a new conversion).
   std::optional<ChangeRequest> change;
+  // Set for an event of a goal deduplicated by fingerprint: a conversion with the same
+  // fingerprint recorded longer ago than this is an earlier event, and this postback the next.
+  std::int64_t repeat_window_seconds = 0;
 };
 
+// repeat: for a fingerprinted event, how many earlier events with the same fingerprint the
+// exchange found outside the window (each one is a claim of its own).
 PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
-                                 const Environment& env);
+                                 const Environment& env, std::uint32_t repeat = 0);
 
 // The same for every claim set, whichever request computes it: a retry gets the same id.
 std::string conversion_id_for(const std::vector<std::string>& claims);
