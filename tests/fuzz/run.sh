@@ -20,7 +20,7 @@ cmake --build --preset fuzz
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-targets=(params config click_id macros cgi click_decide postback_decide)
+targets=(params config click_id macros cgi click_decide postback_decide records)
 failed=()
 for target in "${targets[@]}"; do
   work="build/fuzz/fuzz-run/${target}"
