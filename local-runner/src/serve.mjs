@@ -142,9 +142,19 @@ export async function startRunner(options, io = {}) {
   });
   outbox.start();
 
-  const sweep = async () => {
+  // One sweep at a time: over a large data directory one can outlast the interval. A stop
+  // ends it at the next slice.
+  let sweeping = null;
+  const sweepStop = new AbortController();
+  const sweep = () => {
+    sweeping ??= sweepOnce().finally(() => {
+      sweeping = null;
+    });
+    return sweeping;
+  };
+  const sweepOnce = async () => {
     try {
-      const result = await kv.sweep();
+      const result = await kv.sweep({ signal: sweepStop.signal });
       if (result.expired || result.leftovers) {
         out(`sweep: deleted ${result.expired} expired records and ${result.leftovers} leftover temporary files`);
       }
@@ -167,6 +177,7 @@ export async function startRunner(options, io = {}) {
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweepTimer);
+      sweepStop.abort();
       const stopped = closeServer();
       // close() only drops the connections idle right now; a keep-alive connection whose
       // request is under way becomes idle later and would hold the stop for the keep-alive
@@ -174,7 +185,7 @@ export async function startRunner(options, io = {}) {
       server.closeIdleConnections();
       const idle = setInterval(() => server.closeIdleConnections(), 50);
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
-      await Promise.all([stopped, outbox.stop()]);
+      await Promise.all([stopped, outbox.stop(), sweeping]);
       clearInterval(idle);
       clearTimeout(force);
       await events.close();

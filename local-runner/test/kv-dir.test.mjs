@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { decodeKey, encodeKey, KvDir, MAX_NAME_BYTES, nowSeconds } from '../src/kv-dir.mjs';
+import { decodeKey, encodeKey, encodeRecord, KvDir, MAX_NAME_BYTES, nowSeconds } from '../src/kv-dir.mjs';
 import { tempDir } from './helpers.mjs';
 
 const open = (t) => new KvDir(path.join(tempDir(t), 'kv')).ensure();
@@ -124,4 +124,27 @@ test('sweep deletes expired records and temporary files older than a minute, not
 
   assert.deepEqual(await kv.sweep(), { expired: 1, leftovers: 1, unreadable: 0 });
   assert.deepEqual(fs.readdirSync(kv.dir).sort(), ['.tmp-new', 'README', 'click%2Flive', 'config%2Foffer%2F1']);
+});
+
+test('sweep lets other work run while it walks, and stops when asked', async (t) => {
+  const kv = open(t);
+  const now = nowSeconds();
+  for (let i = 0; i < 200; i += 1) {
+    fs.writeFileSync(kv.fileOf(`click/${i}`), encodeRecord(Buffer.from('x'), i % 2 ? now - 1 : now + 60));
+  }
+  // sliceMs 0: it yields after every file, so a callback queued now runs before it ends.
+  let ranMeanwhile = 0;
+  const ticker = setInterval(() => { ranMeanwhile += 1; }, 0);
+  const result = await kv.sweep({ sliceMs: 0 });
+  clearInterval(ticker);
+  assert.deepEqual(result, { expired: 100, leftovers: 0, unreadable: 0 });
+  assert.ok(ranMeanwhile > 0, 'the event loop ran during the sweep');
+
+  for (let i = 0; i < 50; i += 1) {
+    fs.writeFileSync(kv.fileOf(`click/old-${i}`), encodeRecord(Buffer.from('x'), now - 1));
+  }
+  const stop = new AbortController();
+  stop.abort();
+  assert.deepEqual(await kv.sweep({ signal: stop.signal }), { expired: 0, leftovers: 0, unreadable: 0 });
+  assert.equal((await kv.list('click/old-')).length, 50);
 });
