@@ -135,6 +135,12 @@ bool read_changes(const json& object, std::vector<StatusChange>& out) {
 
 }  // namespace
 
+bool is_conversion_id(std::string_view text) noexcept {
+  constexpr std::size_t kLength = 24;
+  return text.size() == kLength &&
+         text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 bool ConversionRecord::ever(std::string_view wanted) const {
   if (initial_status() == wanted) return true;
   for (const StatusChange& change : changes) {

@@ -310,6 +310,22 @@ std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapsho
   return std::nullopt;
 }
 
+// A postback that names the conversion by the id edgepost answered with: a status change (or a
+// repeat) of that conversion, never a new one.
+PostbackDecision naming_conversion(const PostbackPlan& plan, std::string id,
+                                   std::optional<ChangeRequest> change, std::int64_t now) {
+  if (!is_conversion_id(id)) {
+    return refuse({400, "invalid_request",
+                   "conversion_id: must be the 24 hex digits edgepost answered with"},
+                  plan, now);
+  }
+  PostbackDecision decision;
+  decision.conversion_id = std::move(id);
+  decision.names_conversion = true;
+  decision.change = std::move(change);
+  return decision;
+}
+
 }  // namespace
 
 PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
@@ -353,6 +369,9 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
   if (!amount) return refuse(amount.error(), plan, env.now);
   auto change = read_change_request(plan, *amount);
   if (!change) return refuse(change.error(), plan, env.now);
+  if (const std::string* id = plan.params.get("conversion_id"); id != nullptr && !id->empty()) {
+    return naming_conversion(plan, to_lower_ascii(*id), std::move(*change), env.now);
+  }
   auto named = claims_for(plan, conversion, *amount, repeat);
   if (!named) return refuse(named.error(), plan, env.now);
   std::vector<std::string> claims = std::move(*named);

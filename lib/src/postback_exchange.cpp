@@ -120,7 +120,9 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     if (outcome.kind == OutcomeKind::failed) return fail("postback keys not readable", outcome);
     decision_ = decide_postback(plan_, outcome.values, environment());
     records_ = outcome.values;
-    if (decision_.claims.empty()) return refuse(*decision_.refusal);
+    if (decision_.claims.empty() && !decision_.names_conversion) {
+      return refuse(*decision_.refusal);
+    }
     // Also when today's rules refuse it: a conversion recorded before the window closed or
     // the offer was paused still answers its replays.
     queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::ledger_read);
@@ -132,6 +134,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       if (past_repeat_window(*stored)) return next_repeat();
       return replay(*stored);
     }
+    if (decision_.names_conversion) return unknown_conversion();
     if (decision_.refusal) return refuse(*decision_.refusal);
     record_ = *decision_.record;
     take_next_claim();
@@ -209,9 +212,18 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       damaged.error = conversion_key(conversion_id());
       return fail("stored conversion unreadable", damaged);
     }
+    // Named by id: another click's conversion is, to this request, no conversion at all.
+    if (decision_.names_conversion && record->transaction_id != plan_.transaction_id) {
+      return unknown_conversion();
+    }
     record_ = std::move(*record);
     if (record_.stage == ConversionStage::complete) return read_next_change();
     complete();
+  }
+
+  void unknown_conversion() {
+    refuse_change({404, "unknown_conversion",
+                   "no conversion " + conversion_id() + " for this transaction_id"});
   }
 
   // The attempt that committed, or a replay of one that stopped before its end.

@@ -12,7 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kConversionIdLength = 24;
 constexpr std::size_t kMaxNoteBytes = 1000;
 constexpr std::size_t kMaxBodyBytes = 4096;
 
@@ -24,14 +23,6 @@ Response json_response(int status, const json& body) {
 
 Unexpected<Refusal> refuse(int status, std::string reason, std::string message) {
   return Unexpected{Refusal{status, std::move(reason), std::move(message)}};
-}
-
-bool is_conversion_id(std::string_view id) {
-  if (id.size() != kConversionIdLength) return false;
-  for (const char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 // Digests first, so that neither the bytes nor the length of the token leak through timing.

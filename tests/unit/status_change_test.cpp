@@ -3,6 +3,7 @@
 // partner postbacks each transition sends, once; replays; and the protocol of a change under
 // every fault and in every interleaving with another change or with the original postback.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -421,5 +422,36 @@ TEST_CASE("repeats by fingerprint: one event within the window, the next after i
   CHECK(std::set<std::string>{body(first)["conversion_id"], body(second)["conversion_id"],
                               body(third)["conversion_id"]}
             .size() == 3);
+  check_invariants(stores);
+}
+
+TEST_CASE("status: a postback may name the conversion by its conversion_id", "[status]") {
+  const Sale sale;
+  const Sale other{fixtures::mint(100, 7, fixtures::kNow + 5), "ORD-2"};
+  Stores stores = fresh_stores();
+  const std::string cid = body(send(stores, sale.with("pending")))["conversion_id"];
+  const std::string other_cid = body(send(stores, other.with("pending"), kLater, 6))["conversion_id"];
+  const std::string by_id = "tid=" + sale.click + kAuth + "&conversion_id=";
+
+  std::string upper = cid;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto approved = send(stores, by_id + upper + "&status=approved", kLater + 60, 7);
+  INFO(approved.body);
+  CHECK(approved.status == 200);
+  CHECK(body(approved)["previous_status"] == "pending");
+  CHECK(current(stores, cid)->status == "approved");
+  CHECK(body(send(stores, by_id + cid, kLater + 70, 8))["duplicate"] == true);
+
+  // Another click's conversion, or none at all: the same answer, and nothing changes.
+  for (const std::string& id : {other_cid, std::string("0123456789abcdef01234567")}) {
+    const auto unknown = send(stores, by_id + id + "&status=approved", kLater + 80, 9);
+    CHECK(unknown.status == 404);
+    CHECK(body(unknown)["reason"] == "unknown_conversion");
+  }
+  CHECK(current(stores, other_cid)->status == "pending");
+  const auto malformed = send(stores, by_id + "42&status=approved", kLater + 90, 10);
+  CHECK(malformed.status == 400);
+  CHECK(body(malformed)["message"] ==
+        "conversion_id: must be the 24 hex digits edgepost answered with");
   check_invariants(stores);
 }

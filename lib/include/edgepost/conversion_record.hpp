@@ -73,6 +73,9 @@ struct ConversionRecord {
 // The record once the change (the next in sequence) is folded in.
 ConversionRecord with_change(ConversionRecord record, const StatusChange& change);
 
+// 24 lower-case hex digits, as conversion_id_for (postback.hpp) makes them.
+bool is_conversion_id(std::string_view text) noexcept;
+
 std::string encode(const ConversionRecord& record);
 // nullopt for anything that is not a whole record (damage, a foreign file).
 std::optional<ConversionRecord> parse_conversion_record(std::string_view text);

@@ -52,6 +52,9 @@ struct PostbackDecision {
   // Set for an event of a goal deduplicated by fingerprint: a conversion with the same
   // fingerprint recorded longer ago than this is an earlier event, and this postback the next.
   std::int64_t repeat_window_seconds = 0;
+  // The postback named the conversion by conversion_id: no claims, and no new conversion; it
+  // must exist and belong to this transaction ID.
+  bool names_conversion = false;
 };
 
 // repeat: for a fingerprinted event, how many earlier events with the same fingerprint the
