@@ -162,6 +162,8 @@ ConversionRecord with_change(ConversionRecord record, const StatusChange& change
   record.revenue = change.revenue;
   record.payout = change.payout;
   if (change.amount) record.amount = change.amount;
+  // An operator's decision overrides the rules' (too fast, affiliate blocked).
+  if (change.source == "operator") record.rule.reset();
   record.changes.push_back(change);
   return record;
 }

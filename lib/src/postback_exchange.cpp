@@ -34,6 +34,10 @@ enum class Step {
 // Which partner postbacks are being queued, and what comes after them.
 enum class Queueing { conversion, change };
 
+// Events of one fingerprint on one click, past each other's window, before the advertiser is
+// asked for event ids: bounds the ledger reads one postback can make.
+constexpr std::uint32_t kMaxRepeats = 100;
+
 Response store_unavailable() {
   const nlohmann::json body{{"status", "rejected"},
                             {"reason", "store_unavailable"},
@@ -131,7 +135,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void on_ledger(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("conversion not readable", outcome);
     if (const std::string* stored = lookup(outcome.values, conversion_key(conversion_id()))) {
-      if (past_repeat_window(*stored)) return next_repeat();
+      if (past_repeat_window(*stored)) return next_repeat(*stored);
       return replay(*stored);
     }
     if (decision_.names_conversion) return unknown_conversion();
@@ -142,13 +146,34 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   // An event of a fingerprinted goal whose last occurrence is older than the window is a new
   // event: it gets the next claim of that fingerprint.
+  // An event that its first attempt left incomplete is completed, whatever the window says:
+  // counting its retry as the next event would count one sale twice.
   bool past_repeat_window(const std::string& stored) const {
     if (decision_.repeat_window_seconds == 0) return false;
     const auto record = parse_conversion_record(stored);
-    return record && env_.now - record->time > decision_.repeat_window_seconds;
+    return record && record->stage == ConversionStage::complete &&
+           env_.now - record->time > decision_.repeat_window_seconds;
   }
 
-  void next_repeat() {
+  // A status report past the window of an event with that fingerprint is most likely that
+  // event's update, not a new sale: refused with what to send rather than counted again. The
+  // chain of repeats is bounded, so that no request walks an unbounded history.
+  void next_repeat(const std::string& stored) {
+    const auto earlier = parse_conversion_record(stored);
+    if (decision_.change && earlier &&
+        status_name(decision_.change->status) != std::string_view(earlier->status)) {
+      return refuse_change({409, "ambiguous_event",
+                            "an event with this fingerprint was recorded as conversion " +
+                                earlier->conversion_id +
+                                " before the dedupe window; to change its status send its "
+                                "conversion_id, or send an event id (adv_sub)"});
+    }
+    if (repeat_ >= kMaxRepeats) {
+      return refuse_change({409, "too_many_repeats",
+                            "more than " + std::to_string(kMaxRepeats) +
+                                " events with one fingerprint on this click; send an event id "
+                                "(adv_sub) to tell them apart"});
+    }
     decision_ = decide_postback(plan_, records_, environment(), ++repeat_);
     queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::ledger_read);
   }
@@ -241,9 +266,12 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     if (!fresh && may_be_swept && !postbacks_.empty()) {
       // Its entries may have been delivered and swept since: queueing them again could
       // notify the partner twice, which is worse than an operator's look at one conversion.
+      const std::string what = queueing == Queueing::conversion
+                                   ? "conversion " + conversion_id()
+                                   : "status change " + std::to_string(change_.sequence) +
+                                         " of conversion " + conversion_id();
       emit(problem_event(env_.now, "partner postbacks not queued again",
-                         "conversion " + conversion_id() +
-                             " was left incomplete longer than the outbox retention"));
+                         what + " was left incomplete longer than the outbox retention"));
       postbacks_.clear();
     }
     queue_next_postback();
@@ -333,7 +361,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
         change->from != record_.status) {
       Outcome damaged;
       damaged.error = next_change_key();
-      return fail("stored status change unreadable", damaged);
+      return fail("stored status change unreadable or out of sequence", damaged);
     }
     change_ = std::move(*change);
     change_fresh_ = fresh;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgepost/constant_time.hpp"
+#include "edgepost/http.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/money.hpp"
 #include "edgepost/sha256.hpp"
@@ -26,10 +27,14 @@ Unexpected<Refusal> refuse(int status, std::string reason, std::string message) 
 }
 
 // Digests first, so that neither the bytes nor the length of the token leak through timing.
+// A token too short to resist guessing turns the API off, on every host.
 bool authorized(const Request& request, std::string_view admin_token) {
   const std::string* header = request.header("authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (admin_token.empty() || header == nullptr || header->rfind(kScheme, 0) != 0) return false;
+  constexpr std::string_view kScheme = "bearer ";  // the scheme is case-insensitive (RFC 9110)
+  if (admin_token.size() < kMinAdminTokenBytes || header == nullptr ||
+      to_lower_ascii(std::string_view(*header).substr(0, kScheme.size())) != kScheme) {
+    return false;
+  }
   const Sha256Digest given = sha256(std::string_view(*header).substr(kScheme.size()));
   const Sha256Digest wanted = sha256(admin_token);
   return constant_time_equal(
@@ -83,11 +88,10 @@ Expected<ChangeRequest, Refusal> read_body(const std::string& text) {
 Expected<StatusApiRequest, Refusal> parse_status_api_request(const Request& request,
                                                              std::string_view admin_token) {
   // Authorization first: nothing about conversions is told to a caller without the token.
+  // One answer whether the API is off or the token wrong: a caller without it learns nothing.
   if (!authorized(request, admin_token)) {
     return refuse(401, "unauthorized",
-                  admin_token.empty()
-                      ? "the operator API is off: no admin token is configured"
-                      : "an admin bearer token is required (Authorization: Bearer ...)");
+                  "an admin bearer token is required (Authorization: Bearer ...)");
   }
   std::string_view path = request.path;
   constexpr std::string_view kSuffix = "/status";
@@ -98,7 +102,7 @@ Expected<StatusApiRequest, Refusal> parse_status_api_request(const Request& requ
   const std::string_view id = path.substr(
       kStatusApiPrefix.size(), path.size() - kStatusApiPrefix.size() - kSuffix.size());
   if (!is_conversion_id(id)) {
-    return refuse(404, "unknown_conversion", "conversion ids are 24 lower-case hex digits");
+    return refuse(400, "invalid_request", "conversion ids are 24 lower-case hex digits");
   }
   if (request.method != "POST") {
     return refuse(405, "method_not_allowed", "use POST");

@@ -21,15 +21,24 @@ ChangeDecision repeated(std::string status) {
   return decision;
 }
 
+// Whether the advertiser reported this status since the network's staff last decided: an
+// operator's change starts a new history, so a later chargeback is not taken for an old report.
+bool reported_since_operator(const ConversionRecord& record, std::string_view wanted) {
+  bool reported = record.initial_status() == wanted;
+  for (const StatusChange& change : record.changes) {
+    if (change.source == "operator") reported = false;
+    if (change.source == "postback" && change.to == wanted) reported = true;
+  }
+  return reported;
+}
+
 // A postback the advertiser sends again, late or retried, names a status the conversion had.
 std::optional<ChangeDecision> as_repeat(const ConversionRecord& current,
                                         const ChangeRequest& request) {
   const std::string wanted(status_name(request.status));
   if (wanted == current.status) return repeated(wanted);
   if (request.source != ChangeSource::advertiser) return std::nullopt;
-  // Set by the rules (too fast, affiliate blocked): not the advertiser's to overturn.
-  if (current.rule) return repeated(current.status);
-  if (current.ever(wanted)) return repeated(wanted);
+  if (reported_since_operator(current, wanted)) return repeated(wanted);
   return std::nullopt;
 }
 
@@ -38,6 +47,12 @@ std::optional<Refusal> check_transition(const ConversionRecord& current,
                                         std::int64_t now) {
   const std::string to(status_name(request.status));
   const std::string refusal = current.status + " -> " + to + " is not a status change ";
+  // Set by the rules (too fast, affiliate blocked): not the advertiser's to overturn.
+  if (current.rule && request.source == ChangeSource::advertiser) {
+    return Refusal{409, "invalid_status_change",
+                   "the conversion was " + current.status + " by edgepost's rules (" +
+                       *current.rule + "); only the network's operators may change it"};
+  }
   if (request.status == ConversionStatus::pending) {
     return Refusal{409, "invalid_status_change", refusal + "edgepost accepts"};
   }

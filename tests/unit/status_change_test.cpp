@@ -9,6 +9,7 @@
 
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/outbox_entry.hpp"
+#include "edgepost/postback.hpp"
 #include "edgepost/postback_exchange.hpp"
 #include "exchange_harness.hpp"
 
@@ -238,9 +239,73 @@ TEST_CASE("status: a status the rules set is not the advertiser's to change", "[
   const auto created = send(stores, "tid=" + click + "&goal=install");
   CHECK(body(created)["status"] == "rejected");
   const auto approval = send(stores, "tid=" + click + "&goal=install&status=approved", kLater, 6);
-  CHECK(body(approval)["duplicate"] == true);
-  CHECK(body(approval)["status"] == "rejected");
+  CHECK(approval.status == 409);
+  CHECK(body(approval)["message"] ==
+        "the conversion was rejected by edgepost's rules (the affiliate is blocked or no longer "
+        "allowed on the offer); only the network's operators may change it");
+  CHECK(body(send(stores, "tid=" + click + "&goal=install", kLater, 7))["duplicate"] == true);
   CHECK(stores.outbox_writes.empty());
+
+  // The operator overrides the rules; from then on the advertiser's reports count again.
+  const std::string cid = body(created)["conversion_id"];
+  CHECK(run(stores, status_api(cid, R"({"status":"approved"})", kLater + 10, 8)).status == 200);
+  CHECK_FALSE(current(stores, cid)->rule);
+  const auto chargeback = send(stores, "tid=" + click + "&goal=install&status=rejected", kLater + 20, 9);
+  CHECK(body(chargeback)["duplicate"] == false);
+  CHECK(current(stores, cid)->status == "rejected");
+  check_invariants(stores);
+}
+
+TEST_CASE("status: after an operator's change, an old report is not a repeat", "[status]") {
+  const Sale sale;
+  Stores stores = fresh_stores();
+  const std::string cid = body(send(stores, sale.with("pending")))["conversion_id"];
+  send(stores, sale.with("rejected"), kLater + 10, 6);
+  run(stores, status_api(cid, R"({"status":"approved"})", kLater + 20, 7));
+  // A real chargeback after the operator's approval: a reversal, not a repeat of the rejection.
+  const auto chargeback = send(stores, sale.with("rejected"), kLater + 30, 8);
+  CHECK(body(chargeback)["duplicate"] == false);
+  CHECK(body(chargeback)["previous_status"] == "approved");
+  check_invariants(stores);
+}
+
+TEST_CASE("repeats by fingerprint: a crash, an update past the window, a bounded chain",
+          "[status][dedupe]") {
+  const std::string click = fixtures::mint(300, 7, fixtures::kNow);
+  const std::string purchase = "tid=" + click + "&goal=purchase&amount=9.99";
+
+  SECTION("an event left incomplete is completed by its retry, whatever the window") {
+    Stores stores = fresh_stores();
+    // Store commands: records read, ledger read, claim, commit: it dies right after the commit.
+    Run first(postback(purchase, kLater, 1), Fault{3, FaultKind::dies_after});
+    first.to_end(stores);
+    const auto left = current(stores, edgepost::conversion_id_for({[&] {
+      for (const auto& [key, value] : stores.ledger) {
+        if (key.rfind("claim/repeat/", 0) == 0) return key;
+      }
+      return std::string();
+    }()}));
+    REQUIRE(left);
+    REQUIRE(left->stage == edgepost::ConversionStage::accepted);
+    const auto retry = send(stores, purchase, kLater + 3600, 2);
+    CHECK(retry.status == 200);
+    std::size_t conversions = 0;
+    for (const auto& [key, value] : stores.ledger) conversions += key.rfind("conversion/", 0) == 0;
+    CHECK(conversions == 1);
+    check_invariants(stores);
+  }
+  SECTION("a status report past the window names no new sale") {
+    Stores stores = fresh_stores();
+    const std::string cid = body(send(stores, purchase + "&status=pending", kLater, 1))["conversion_id"];
+    const auto update = send(stores, purchase + "&status=approved", kLater + 3600, 2);
+    CHECK(update.status == 409);
+    CHECK(body(update)["reason"] == "ambiguous_event");
+    CHECK(current(stores, cid)->status == "pending");
+    // Named by its conversion_id, it is that event's update.
+    const auto named = send(stores, "tid=" + click + "&conversion_id=" + cid + "&status=approved",
+                            kLater + 3600, 3);
+    CHECK(body(named)["previous_status"] == "pending");
+  }
 }
 
 TEST_CASE("status API: the operator's door, behind the admin token", "[status][api]") {
@@ -260,13 +325,22 @@ TEST_CASE("status API: the operator's door, behind the admin token", "[status][a
     request.headers.push_back({"authorization", "Bearer x"});
     const auto off = run(stores, edgepost::start_status_api_exchange(request, "", fixtures::env()));
     CHECK(off.status == 401);
-    CHECK(body(off)["message"] == "the operator API is off: no admin token is configured");
+    CHECK(body(off)["message"] == "an admin bearer token is required (Authorization: Bearer ...)");
+    // The scheme in any case; a token too short to be safe turns the API off.
+    edgepost::Request shouted = fixtures::post("/api/conversions/" + cid + "/status",
+                                               "application/json", R"({"status":"paid"})");
+    shouted.headers.push_back({"authorization", "BEARER " + std::string(kAdminToken)});
+    CHECK(run(stores, edgepost::start_status_api_exchange(shouted, kAdminToken, fixtures::env()))
+              .status == 400);  // past the token, refused for its body
+    request.headers.back().value = "Bearer short-token";
+    CHECK(run(stores, edgepost::start_status_api_exchange(request, "short-token", fixtures::env()))
+              .status == 401);
     CHECK(current(stores, cid)->status == "pending");
   }
   SECTION("bad requests") {
     CHECK(run(stores, status_api("0123456789abcdef01234567", R"({"status":"approved"})"))
               .status == 404);
-    CHECK(run(stores, status_api("nothex", R"({"status":"approved"})")).status == 404);
+    CHECK(run(stores, status_api("nothex", R"({"status":"approved"})")).status == 400);
     const auto no_status = run(stores, status_api(cid, R"({"amount":"1"})"));
     CHECK(no_status.status == 400);
     CHECK(body(no_status)["message"] == "status: required, approved, pending or rejected");

@@ -15,13 +15,15 @@
 namespace edgepost {
 
 inline constexpr std::string_view kStatusApiPrefix = "/api/conversions/";
+inline constexpr std::size_t kMinAdminTokenBytes = 16;
 
 struct StatusApiRequest {
   std::string conversion_id;
   ChangeRequest change;
 };
 
-// admin_token empty: the API is off and every request is unauthorized. The token is compared
+// admin_token shorter than kMinAdminTokenBytes (empty: not configured): the API is off and
+// every request is unauthorized. The token is compared
 // in constant time, its length included.
 Expected<StatusApiRequest, Refusal> parse_status_api_request(const Request& request,
                                                              std::string_view admin_token);
