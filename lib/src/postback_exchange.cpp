@@ -111,6 +111,14 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     queue_.respond(status_api_refusal(refusal), Step::none);
   }
 
+  // A stored value this protocol wrote whole does not parse: a store problem (retry), never a
+  // verdict.
+  void damaged(std::string_view what, std::string key) {
+    Outcome outcome;
+    outcome.error = std::move(key);
+    fail(what, outcome);
+  }
+
   // Nothing to undo: whatever was written is what the retry that a 503 asks for completes.
   void fail(std::string_view what, const Outcome& outcome) {
     emit(problem_event(env_.now, what, outcome.error));
@@ -233,9 +241,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     auto record = parse_conversion_record(stored);
     if (!record || record->conversion_id != conversion_id()) {
       // Written whole by this protocol, so this is damage: retry rather than a verdict.
-      Outcome damaged;
-      damaged.error = conversion_key(conversion_id());
-      return fail("stored conversion unreadable", damaged);
+      return damaged("stored conversion unreadable", conversion_key(conversion_id()));
     }
     // Named by id: another click's conversion is, to this request, no conversion at all.
     if (decision_.names_conversion && record->transaction_id != plan_.transaction_id) {
@@ -350,20 +356,24 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void on_change_read(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("status change not readable", outcome);
     if (const std::string* stored = lookup(outcome.values, next_change_key())) {
-      return take_in(*stored, false);
+      return take_in(*stored);
     }
     decide_change();
   }
 
-  void take_in(const std::string& stored, bool fresh) {
+  // A committed change another attempt wrote: written whole by this protocol, so one that does
+  // not parse or does not follow the record is damage.
+  void take_in(const std::string& stored) {
     auto change = parse_status_change(stored);
     if (!change || change->sequence != record_.changes.size() + 1 ||
         change->from != record_.status) {
-      Outcome damaged;
-      damaged.error = next_change_key();
-      return fail("stored status change unreadable or out of sequence", damaged);
+      return damaged("stored status change unreadable or out of sequence", next_change_key());
     }
-    change_ = std::move(*change);
+    take_in(std::move(*change), false);
+  }
+
+  void take_in(StatusChange change, bool fresh) {
+    change_ = std::move(change);
     change_fresh_ = fresh;
     queue_postbacks(Queueing::change, change_.postbacks, fresh, change_.time);
   }
@@ -405,8 +415,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   // Lost to another change: take that one in, then decide again on the result.
   void on_change_claim(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return fail("status change not stored", outcome);
-    if (outcome.kind == OutcomeKind::exists) return take_in(outcome.existing, false);
-    take_in(encode(change_), true);
+    if (outcome.kind == OutcomeKind::exists) return take_in(outcome.existing);
+    take_in(change_, true);
   }
 
   void answer_repeat(const std::string& status) {
@@ -425,9 +435,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     }
     auto record = parse_conversion_record(*stored);
     if (!record || record->conversion_id != conversion_id()) {
-      Outcome damaged;
-      damaged.error = conversion_key(conversion_id());
-      return fail("stored conversion unreadable", damaged);
+      return damaged("stored conversion unreadable", conversion_key(conversion_id()));
     }
     record_ = std::move(*record);
     queue_.read(Store::records, status_change_keys(record_), Step::records_read);
