@@ -1,5 +1,7 @@
 #include "edgepost/timestamp.hpp"
 
+#include "edgepost/civil_date.hpp"
+
 #include <optional>
 
 namespace edgepost {
@@ -15,25 +17,6 @@ std::optional<int> digits(std::string_view text, std::size_t at, std::size_t cou
     value = value * 10 + (text[i] - '0');
   }
   return value;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-bool leap(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int days_in_month(int year, int month) {
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && leap(year) ? 29 : kDays[month - 1];
 }
 
 Expected<std::int64_t, TimestampError> unix_seconds(std::string_view text) {
@@ -53,7 +36,8 @@ Expected<std::int64_t, TimestampError> zone_offset(std::string_view zone) {
   }
   const auto hours = digits(zone, 1, 2);
   const auto minutes = digits(zone, 4, 2);
-  if (!hours || !minutes || *hours > 23 || *minutes > 59) return Unexpected{TimestampError::malformed};
+  if (!hours || !minutes || *hours > 23 || *minutes > 59)
+    return Unexpected{TimestampError::malformed};
   const std::int64_t offset = *hours * 3600 + *minutes * 60;
   return zone[0] == '+' ? offset : -offset;
 }
@@ -81,13 +65,13 @@ Expected<std::int64_t, TimestampError> parse_timestamp(std::string_view text) no
   const auto hour = digits(text, 11, 2);
   const auto minute = digits(text, 14, 2);
   const auto second = digits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-      text[13] != ':' || text[16] != ':') {
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' ||
+      text[16] != ':') {
     return Unexpected{TimestampError::malformed};
   }
-  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) ||
-      *hour > 23 || *minute > 59 || *second > 59) {
+  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) || *hour > 23 ||
+      *minute > 59 || *second > 59) {
     return Unexpected{TimestampError::malformed};
   }
   std::size_t at = 19;
@@ -99,10 +83,9 @@ Expected<std::int64_t, TimestampError> parse_timestamp(std::string_view text) no
   }
   const auto offset = zone_offset(text.substr(at));
   if (!offset) return Unexpected{offset.error()};
-  const std::int64_t seconds = days_from_civil(*year, static_cast<unsigned>(*month),
-                                               static_cast<unsigned>(*day)) *
-                                   86400 +
-                               *hour * 3600 + *minute * 60 + *second - *offset;
+  const std::int64_t seconds =
+      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * 86400 +
+      *hour * 3600 + *minute * 60 + *second - *offset;
   if (seconds < 0 || seconds > kLatest) return Unexpected{TimestampError::out_of_range};
   return seconds;
 }
