@@ -6,6 +6,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "edgepost/cap_closure.hpp"
+#include "edgepost/click_rules.hpp"
 #include "edgepost/config_records.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/kv_keys.hpp"
@@ -57,7 +59,13 @@ MacroValues click_macros(const ClickPlan& plan, const std::string& transaction_i
 
 ClickRecord click_record(const ClickPlan& plan, const std::string& transaction_id,
                          std::int64_t now) {
-  ClickRecord record{transaction_id, plan.offer_id, plan.affiliate_id, now, {}};
+  ClickRecord record;
+  record.transaction_id = transaction_id;
+  record.offer_id = plan.offer_id;
+  record.affiliate_id = plan.affiliate_id;
+  record.time = now;
+  record.ip = plan.client_ip;
+  record.country = plan.country;
   for (const std::string_view field : kSubIdFields) {
     if (const std::string* value = plan.params.get(field)) {
       record.sub_ids.emplace_back(std::string(field), *value);
@@ -95,39 +103,98 @@ ClickPlan plan_click(const Request& request) {
   plan.offer_id = *offer_id;
   plan.affiliate_id = *affiliate_id;
   plan.record = request.method != "HEAD";
-  plan.keys = {offer_key(plan.offer_id), affiliate_key(plan.affiliate_id)};
+  if (const std::string* agent = request.header("user-agent")) plan.user_agent = *agent;
+  plan.client_ip = request.client_ip;
+  plan.country = request.country;
+  plan.keys = {offer_key(plan.offer_id), affiliate_key(plan.affiliate_id),
+               cap_closures_key(plan.offer_id)};
   return plan;
 }
 
-Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Environment& env) {
+namespace {
+
+// The offer the click is for, when it may be sent there: else the answer instead.
+Expected<Offer, Decision> offer_for(const ClickPlan& plan, const Snapshot& snapshot,
+                                    std::int64_t now) {
+  const std::string* offer_text = lookup(snapshot, offer_key(plan.offer_id));
+  if (offer_text == nullptr) {
+    return Unexpected{
+        refuse(404, "unknown_offer", "unknown offer " + std::to_string(plan.offer_id), now)};
+  }
+  auto offer = parse_offer_record(*offer_text);
+  if (!offer) {
+    return Unexpected{
+        refuse(500, "config_error",
+               "offer " + std::to_string(plan.offer_id) + " has an invalid stored record", now)};
+  }
+  if (!offer->active) {
+    if (!offer->fallback_url.empty()) return Unexpected{redirect(offer->fallback_url)};
+    return Unexpected{refuse(404, "offer_inactive",
+                             "offer " + std::to_string(plan.offer_id) + " is paused", now)};
+  }
+  if (!affiliate_may_send(snapshot, *offer, plan.affiliate_id)) {
+    return Unexpected{refuse(403, "affiliate_not_allowed",
+                             "affiliate " + std::to_string(plan.affiliate_id) +
+                                 " may not send traffic to offer " + std::to_string(plan.offer_id),
+                             now)};
+  }
+  return std::move(*offer);
+}
+
+// A click that failed a traffic rule: recorded with its flags, then sent where the offer says.
+Decision flagged_click(const Offer& offer, const ClickRecord& record, const std::string& landing,
+                       std::int64_t now) {
+  const std::string rules = "click failed traffic rules: " + [&] {
+    std::string joined;
+    for (const std::string& flag : record.flags) joined += (joined.empty() ? "" : ", ") + flag;
+    return joined;
+  }();
+  Decision decision;
+  switch (offer.traffic_rules.action) {
+    case RuleAction::flag: decision = redirect(landing); break;
+    case RuleAction::fallback:
+      decision = offer.fallback_url.empty() ? refuse(404, "click_flagged", rules, now)
+                                            : redirect(offer.fallback_url);
+      break;
+    case RuleAction::refuse: decision = refuse(403, "click_flagged", rules, now); break;
+  }
+  return decision;
+}
+
+}  // namespace
+
+std::optional<RateCount> click_rate_count(const ClickPlan& plan, const Snapshot& snapshot,
+                                          const Environment& env) {
+  if (plan.refusal || !plan.record) return std::nullopt;
+  const auto offer = offer_for(plan, snapshot, env.now);
+  if (!offer) return std::nullopt;
+  auto ledger = click_rate_ledger(*offer, plan.client_ip, env.now);
+  if (!ledger) return std::nullopt;
+  return RateCount{std::move(*ledger), offer->traffic_rules.max_clicks_per_ip_per_minute};
+}
+
+Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Environment& env,
+                      bool over_rate) {
   if (plan.refusal) {
     return refuse(plan.refusal->status, plan.refusal->reason, plan.refusal->message, env.now);
   }
-  const std::string* offer_text = lookup(snapshot, offer_key(plan.offer_id));
-  if (offer_text == nullptr) {
-    return refuse(404, "unknown_offer", "unknown offer " + std::to_string(plan.offer_id), env.now);
-  }
-  const auto offer = parse_offer_record(*offer_text);
-  if (!offer) {
-    return refuse(500, "config_error",
-                  "offer " + std::to_string(plan.offer_id) + " has an invalid stored record",
-                  env.now);
-  }
-  if (!offer->active) {
-    if (!offer->fallback_url.empty()) return redirect(offer->fallback_url);
-    return refuse(404, "offer_inactive", "offer " + std::to_string(plan.offer_id) + " is paused",
-                  env.now);
-  }
-  if (!affiliate_may_send(snapshot, *offer, plan.affiliate_id)) {
-    return refuse(403, "affiliate_not_allowed",
-                  "affiliate " + std::to_string(plan.affiliate_id) +
-                      " may not send traffic to offer " + std::to_string(plan.offer_id),
-                  env.now);
+  auto found = offer_for(plan, snapshot, env.now);
+  if (!found) return std::move(found).error();
+  const Offer& offer = *found;
+  if (const std::string* text = lookup(snapshot, cap_closures_key(plan.offer_id))) {
+    if (const auto full =
+            closed_ledger(offer, plan.affiliate_id, env.now, parse_cap_closures(*text))) {
+      if (!offer.fallback_url.empty()) return redirect(offer.fallback_url);
+      return refuse(
+          404, "cap_reached",
+          "offer " + std::to_string(plan.offer_id) + " has reached its cap (" + *full + ")",
+          env.now);
+    }
   }
 
   // A HEAD (link checkers, prefetch) is not a click: it gets the redirect with an empty
   // transaction_id, so that no valid signed ID exists without its click record and event.
-  if (!plan.record) return redirect(render(offer->landing, click_macros(plan, "", env.now)));
+  if (!plan.record) return redirect(render(offer.landing, click_macros(plan, "", env.now)));
 
   ClickId click;
   click.click_time = static_cast<std::uint32_t>(env.now);
@@ -136,13 +203,17 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
   std::copy(env.entropy.begin(), env.entropy.begin() + click.nonce.size(), click.nonce.begin());
   const std::string transaction_id = mint_click_id(click, *env.keys);
 
-  Decision decision = redirect(render(offer->landing, click_macros(plan, transaction_id, env.now)));
-  const ClickRecord record = click_record(plan, transaction_id, env.now);
+  ClickRecord record = click_record(plan, transaction_id, env.now);
+  record.flags = click_rule_flags(
+      offer.traffic_rules, Visitor{plan.user_agent, plan.client_ip, plan.country}, over_rate);
+  const std::string landing = render(offer.landing, click_macros(plan, transaction_id, env.now));
+  Decision decision =
+      record.flags.empty() ? redirect(landing) : flagged_click(offer, record, landing, env.now);
   // Unsynced: the signed transaction ID attributes the conversion without its click record,
   // so a click lost to a power cut costs reporting detail, never a conversion.
   decision.writes.push_back(KvWrite{.key = click_key(transaction_id),
                                     .value = encode(record),
-                                    .ttl_seconds = offer->attribution_window_seconds,
+                                    .ttl_seconds = offer.attribution_window_seconds,
                                     .durability = Durability::unsynced});
   decision.events.push_back(click_event(record));
   return decision;

@@ -1,5 +1,6 @@
 #include "edgepost/click_exchange.hpp"
 
+#include "edgepost/cap_move.hpp"
 #include "edgepost/click.hpp"
 #include "edgepost/events.hpp"
 #include "queued_exchange.hpp"
@@ -7,7 +8,10 @@
 namespace edgepost {
 namespace {
 
-enum class Step { none, config_read, click_put };
+enum class Step { none, config_read, rate_count, click_put };
+
+// Long enough for the minute it counts, and a little for clocks that disagree.
+constexpr std::int64_t kRateCounterSeconds = 180;
 
 Response text_response(int status, const std::string& text) {
   return Response{status, {{"content-type", "text/plain; charset=utf-8"}}, text + "\n"};
@@ -29,6 +33,7 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
     switch (queue_.pop()) {
       case Step::none: return;
       case Step::config_read: return on_config(outcome);
+      case Step::rate_count: return on_counted(outcome);
       case Step::click_put: return on_stored(outcome);
     }
   }
@@ -40,7 +45,36 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
       queue_.respond(text_response(503, "configuration store unavailable; try again"), Step::none);
       return;
     }
-    carry_out(decide_click(plan_, outcome.values, environment()));
+    records_ = outcome.values;
+    if (auto rate = click_rate_count(plan_, records_, environment())) {
+      limit_ = rate->limit;
+      counter_ = CapMove::take(rate->ledger, id_, {}, {}, std::nullopt, kRateCounterSeconds);
+      return count_next();
+    }
+    carry_out(decide_click(plan_, records_, environment()));
+  }
+
+  void count_next() {
+    if (auto command = counter_->next()) return queue_.push(std::move(*command), Step::rate_count);
+    using Result = CapMove::Result;
+    switch (counter_->result()) {
+      case Result::taken:
+        return carry_out(
+            decide_click(plan_, records_, environment(), counter_->totals().conversions > limit_));
+      // A flood on one address and minute: over the limit by any count.
+      case Result::contended: return carry_out(decide_click(plan_, records_, environment(), true));
+      default:
+        // The counter is a traffic rule, not the click's record: a store that cannot count
+        // does not keep people from the landing page.
+        emit(problem_event(env_.now, "click not counted",
+                           counter_->ledger() + ": " + counter_->error()));
+        return carry_out(decide_click(plan_, records_, environment()));
+    }
+  }
+
+  void on_counted(const Outcome& outcome) {
+    counter_->resolve(outcome);
+    count_next();
   }
 
   // The redirect first: a slow store must not keep the person from the landing page.
@@ -60,6 +94,9 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
   }
 
   ClickPlan plan_;
+  Snapshot records_;
+  std::optional<CapMove> counter_;  // the clicks of this address on the offer, this minute
+  std::uint32_t limit_ = 0;
   std::string click_key_;  // the record being stored, for the event if it is not
 };
 

@@ -13,6 +13,9 @@ nlohmann::json record_json(const ClickRecord& record) {
                      {"aff_id", record.affiliate_id},
                      {"time", record.time}};
   for (const auto& [name, value] : record.sub_ids) out[name] = value;
+  if (!record.ip.empty()) out["ip"] = record.ip;
+  if (!record.country.empty()) out["country"] = record.country;
+  if (!record.flags.empty()) out["flags"] = record.flags;
   return out;
 }
 
@@ -41,15 +44,28 @@ std::optional<ClickRecord> parse_click_record(std::string_view text) {
       !time->is_number_integer()) {
     return std::nullopt;
   }
-  ClickRecord record{tid->get<std::string>(),
-                     offer->get<std::uint32_t>(),
-                     affiliate->get<std::uint32_t>(),
-                     time->get<std::int64_t>(),
-                     {}};
+  ClickRecord record;
+  record.transaction_id = tid->get<std::string>();
+  record.offer_id = offer->get<std::uint32_t>();
+  record.affiliate_id = affiliate->get<std::uint32_t>();
+  record.time = time->get<std::int64_t>();
   for (const std::string_view field : kSubIdFields) {
     const auto value = in.find(std::string(field));
     if (value != in.end() && value->is_string()) {
       record.sub_ids.emplace_back(std::string(field), value->get<std::string>());
+    }
+  }
+  if (const auto ip = in.find("ip"); ip != in.end() && ip->is_string()) {
+    record.ip = ip->get<std::string>();
+  }
+  if (const auto country = in.find("country"); country != in.end() && country->is_string()) {
+    record.country = country->get<std::string>();
+  }
+  if (const auto flags = in.find("flags"); flags != in.end()) {
+    if (!flags->is_array()) return std::nullopt;
+    for (const auto& flag : *flags) {
+      if (!flag.is_string()) return std::nullopt;
+      record.flags.push_back(flag.get<std::string>());
     }
   }
   return record;

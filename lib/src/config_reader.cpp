@@ -5,6 +5,7 @@
 #include <set>
 
 #include "edgepost/json_text.hpp"
+#include "edgepost/time_zone.hpp"
 #include "edgepost/url.hpp"
 
 namespace edgepost::config_reader {
@@ -17,6 +18,11 @@ constexpr std::int64_t kMaxDedupeWindowSeconds = 30 * 24 * 3600;
 constexpr std::size_t kMinTokenBytes = 16;
 constexpr std::size_t kMinHmacSecretBytes = 32;
 constexpr std::size_t kMaxNameBytes = 200;
+constexpr std::int64_t kMaxCapConversions = 1'000'000'000;
+// A cap is checked against a walk of its ledger; a few are plenty (day, month, total for the
+// offer and for affiliates), and each one costs a conversion a few ledger commands.
+constexpr std::size_t kMaxCaps = 12;
+constexpr std::size_t kMaxRuleListEntries = 1000;
 
 }  // namespace
 
@@ -237,8 +243,8 @@ std::optional<Advertiser> read_advertiser(const json& object, const std::string&
 std::optional<Affiliate> read_affiliate(const json& object, const std::string& path,
                                         Checker& checker) {
   Affiliate affiliate;
-  check_known_fields(object, path, {"id", "name", "status", "postback_url", "reversal_postback_url"},
-                     checker);
+  check_known_fields(object, path,
+                     {"id", "name", "status", "postback_url", "reversal_postback_url"}, checker);
   const auto id = read_id(object, "id", path, checker);
   affiliate.name = read_string(object, "name", path, checker, false, kMaxNameBytes).value_or("");
   if (const auto status = read_string(object, "status", path, checker, false)) {
@@ -267,8 +273,8 @@ void read_dedupe(const json& object, const std::string& path, Checker& checker, 
       checker.fail(member_path(path, "dedupe"), "must be \"adv_sub\" or \"fingerprint\"");
     }
   }
-  const auto window = read_integer(object, "dedupe_window_seconds", path, checker, 1,
-                                   kMaxDedupeWindowSeconds);
+  const auto window =
+      read_integer(object, "dedupe_window_seconds", path, checker, 1, kMaxDedupeWindowSeconds);
   if (window && goal.dedupe != Dedupe::fingerprint) {
     checker.fail(member_path(path, "dedupe_window_seconds"),
                  "only with \"dedupe\": \"fingerprint\"");
@@ -278,10 +284,10 @@ void read_dedupe(const json& object, const std::string& path, Checker& checker, 
 
 std::optional<Goal> read_goal(const json& object, const std::string& path, Checker& checker) {
   Goal goal;
-  check_known_fields(object, path,
-                     {"id", "name", "revenue", "payout", "multiple", "status", "dedupe",
-                      "dedupe_window_seconds"},
-                     checker);
+  check_known_fields(
+      object, path,
+      {"id", "name", "revenue", "payout", "multiple", "status", "dedupe", "dedupe_window_seconds"},
+      checker);
   const auto id = read_string(object, "id", path, checker, true);
   if (id && !is_goal_id(*id)) {
     checker.fail(member_path(path, "id"), "must be 1 to 32 of a-z, 0-9, '_' and '-'");
@@ -354,19 +360,222 @@ void check_goals(Offer& offer, const std::string& path, Checker& checker) {
   }
 }
 
+namespace {
+
+std::optional<Cap> read_cap(const json& object, const std::string& path, Checker& checker) {
+  Cap cap;
+  check_known_fields(object, path,
+                     {"scope", "affiliate_id", "period", "conversions", "payout", "revenue"},
+                     checker);
+  if (const auto scope = read_string(object, "scope", path, checker, false)) {
+    if (*scope == "affiliate") {
+      cap.scope = CapScope::affiliate;
+    } else if (*scope != "offer") {
+      checker.fail(member_path(path, "scope"), "must be \"offer\" or \"affiliate\"");
+    }
+  }
+  if (member(object, "affiliate_id") != nullptr) {
+    cap.affiliate_id = read_id(object, "affiliate_id", path, checker);
+    if (cap.scope != CapScope::affiliate) {
+      checker.fail(member_path(path, "affiliate_id"), "only with \"scope\": \"affiliate\"");
+    }
+  }
+  const auto period = read_string(object, "period", path, checker, true);
+  if (period && *period == "month") {
+    cap.period = CapPeriod::month;
+  } else if (period && *period == "total") {
+    cap.period = CapPeriod::total;
+  } else if (period && *period != "day") {
+    checker.fail(member_path(path, "period"), "must be \"day\", \"month\" or \"total\"");
+  }
+  cap.conversions = read_integer(object, "conversions", path, checker, 1, kMaxCapConversions);
+  if (const json* payout = member(object, "payout")) {
+    cap.payout = read_amount(*payout, member_path(path, "payout"), checker);
+  }
+  if (const json* revenue = member(object, "revenue")) {
+    cap.revenue = read_amount(*revenue, member_path(path, "revenue"), checker);
+  }
+  if (!cap.conversions && !cap.payout && !cap.revenue) {
+    checker.fail(path, "needs a limit: conversions, payout or revenue");
+    return std::nullopt;
+  }
+  return cap;
+}
+
+std::optional<std::string> as_country_code(const json& value) {
+  if (!value.is_string() || value.get_ref<const std::string&>().size() != 2) return std::nullopt;
+  std::string code = value.get<std::string>();
+  for (char& c : code) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c < 'A' || c > 'Z') return std::nullopt;
+  }
+  return code;
+}
+
+std::vector<std::string> read_countries(const json& object, std::string_view name,
+                                        const std::string& path, Checker& checker) {
+  std::vector<std::string> countries;
+  const json* list = member(object, name);
+  if (list == nullptr) return countries;
+  const std::string at = member_path(path, name);
+  if (!list->is_array() || list->size() > kMaxRuleListEntries) {
+    checker.fail(at, "must be an array of ISO 3166 country codes such as \"US\"");
+    return countries;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto code = as_country_code((*list)[i]);
+    if (!code) {
+      checker.fail(index_path(at, i), "must be a 2-letter ISO 3166 country code such as \"US\"");
+      continue;
+    }
+    countries.push_back(*code);
+  }
+  return countries;
+}
+
+std::vector<CidrRange> read_ranges(const json& object, std::string_view name,
+                                   const std::string& path, Checker& checker) {
+  std::vector<CidrRange> ranges;
+  const json* list = member(object, name);
+  if (list == nullptr) return ranges;
+  const std::string at = member_path(path, name);
+  if (!list->is_array() || list->size() > kMaxRuleListEntries) {
+    checker.fail(at, "must be an array of IP ranges such as \"203.0.113.0/24\"");
+    return ranges;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    const auto range = item.is_string() ? parse_cidr(item.get_ref<const std::string&>())
+                                        : std::optional<CidrRange>{};
+    if (!range) {
+      checker.fail(index_path(at, i),
+                   "must be an IP address or CIDR range with no host bits set, such as "
+                   "\"203.0.113.0/24\"");
+      continue;
+    }
+    ranges.push_back(*range);
+  }
+  return ranges;
+}
+
+template <class Enum>
+void read_choice(const json& object, std::string_view name, const std::string& path,
+                 Checker& checker, std::initializer_list<std::pair<std::string_view, Enum>> choices,
+                 Enum& out) {
+  const auto text = read_string(object, name, path, checker, false);
+  if (!text) return;
+  std::string listed;
+  for (const auto& [word, value] : choices) {
+    if (*text == word) {
+      out = value;
+      return;
+    }
+    listed += (listed.empty() ? "\"" : ", \"") + std::string(word) + "\"";
+  }
+  checker.fail(member_path(path, name), "must be one of " + listed);
+}
+
+}  // namespace
+
+TrafficRules read_traffic_rules(const json& object, const std::string& path, Checker& checker) {
+  TrafficRules rules;
+  check_known_fields(object, path,
+                     {"bots", "max_clicks_per_ip_per_minute", "blocked_ips", "allowed_countries",
+                      "blocked_countries", "action", "max_conversion_seconds", "ip_mismatch"},
+                     checker);
+  read_choice<bool>(object, "bots", path, checker, {{"allow", false}, {"block", true}},
+                    rules.block_bots);
+  rules.max_clicks_per_ip_per_minute = static_cast<std::uint32_t>(
+      read_integer(object, "max_clicks_per_ip_per_minute", path, checker, 0, 100000).value_or(0));
+  rules.blocked_ips = read_ranges(object, "blocked_ips", path, checker);
+  rules.allowed_countries = read_countries(object, "allowed_countries", path, checker);
+  rules.blocked_countries = read_countries(object, "blocked_countries", path, checker);
+  read_choice<RuleAction>(object, "action", path, checker,
+                          {{"fallback", RuleAction::fallback},
+                           {"refuse", RuleAction::refuse},
+                           {"flag", RuleAction::flag}},
+                          rules.action);
+  rules.max_conversion_seconds =
+      read_integer(object, "max_conversion_seconds", path, checker, 0, kMaxWindowHours * kHour)
+          .value_or(0);
+  read_choice<IpMismatch>(
+      object, "ip_mismatch", path, checker,
+      {{"ignore", IpMismatch::ignore}, {"flag", IpMismatch::flag}, {"reject", IpMismatch::reject}},
+      rules.ip_mismatch);
+  return rules;
+}
+
+namespace {
+
+void read_offer_limits(const json& object, const std::string& path, Checker& checker,
+                       Offer& offer) {
+  if (const auto zone = read_string(object, "timezone", path, checker, false)) {
+    if (!find_time_zone(*zone)) {
+      checker.fail(member_path(path, "timezone"),
+                   "must be an IANA time zone name such as \"America/New_York\" or \"UTC\"");
+    } else {
+      offer.timezone = *zone;
+    }
+  }
+  offer.caps = read_list<Cap>(object, "caps", path, Presence::optional, checker, read_cap);
+  if (offer.caps.size() > kMaxCaps) {
+    checker.fail(member_path(path, "caps"),
+                 "must have at most " + std::to_string(kMaxCaps) + " caps");
+  }
+  if (const auto status = read_string(object, "cap_status", path, checker, false)) {
+    const auto parsed = parse_status(*status);
+    if (!parsed || *parsed == ConversionStatus::approved) {
+      checker.fail(member_path(path, "cap_status"), "must be \"rejected\" or \"pending\"");
+    } else {
+      offer.cap_status = *parsed;
+    }
+  }
+  if (const json* rules = member(object, "traffic_rules")) {
+    const std::string at = member_path(path, "traffic_rules");
+    if (!rules->is_object()) {
+      checker.fail(at, "must be an object");
+    } else {
+      offer.traffic_rules = read_traffic_rules(*rules, at, checker);
+    }
+  }
+  if (offer.traffic_rules.max_conversion_seconds != 0 &&
+      offer.traffic_rules.max_conversion_seconds <= offer.min_conversion_seconds) {
+    checker.fail(member_path(path, "traffic_rules.max_conversion_seconds"),
+                 "must be longer than min_conversion_seconds");
+  }
+}
+
+}  // namespace
+
 // The offer's own fields; its advertiser is resolved by the caller (a reference in a config
 // file, an embedded copy in a stored record).
 std::optional<Offer> read_offer_fields(const json& object, const std::string& path,
-                                       Checker& checker) {
+                                       Checker& checker, const TrafficRules& default_rules) {
   Offer offer;
+  offer.traffic_rules = default_rules;
   // "advertiser_id" in a config file, "advertiser" (an embedded copy) in a stored record.
-  check_known_fields(
-      object, path,
-      {"id", "name", "status", "advertiser_id", "advertiser", "url", "fallback_url",
-       "allowed_affiliates", "attribution_window_hours", "min_conversion_seconds",
-       "reversal_window_days", "currency",
-       "default_goal", "goals", "payout_overrides", "affiliate_postback_urls"},
-      checker);
+  check_known_fields(object, path,
+                     {"id",
+                      "name",
+                      "status",
+                      "advertiser_id",
+                      "advertiser",
+                      "url",
+                      "fallback_url",
+                      "allowed_affiliates",
+                      "attribution_window_hours",
+                      "min_conversion_seconds",
+                      "reversal_window_days",
+                      "currency",
+                      "timezone",
+                      "caps",
+                      "cap_status",
+                      "traffic_rules",
+                      "default_goal",
+                      "goals",
+                      "payout_overrides",
+                      "affiliate_postback_urls"},
+                     checker);
   const auto id = read_id(object, "id", path, checker);
   offer.name = read_string(object, "name", path, checker, false, kMaxNameBytes).value_or("");
   if (const auto status = read_string(object, "status", path, checker, false)) {
@@ -418,6 +627,7 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
   offer.postback_urls = read_list<AffiliatePostbackUrl>(
       object, "affiliate_postback_urls", path, Presence::optional, checker, read_postback_url);
   check_goals(offer, path, checker);
+  read_offer_limits(object, path, checker, offer);
   if (!id || !landing) return std::nullopt;
   offer.id = *id;
   offer.landing = std::move(*landing);

@@ -74,7 +74,9 @@ std::optional<Advertiser> read_advertiser(const json& object, const std::string&
 std::optional<Affiliate> read_affiliate(const json& object, const std::string& path,
                                         Checker& checker);
 // Every field but the advertiser, which a config names by id and a record holds whole.
+// An offer without traffic rules of its own gets default_rules.
 std::optional<Offer> read_offer_fields(const json& object, const std::string& path,
-                                       Checker& checker);
+                                       Checker& checker, const TrafficRules& default_rules = {});
+TrafficRules read_traffic_rules(const json& object, const std::string& path, Checker& checker);
 
 }  // namespace edgepost::config_reader

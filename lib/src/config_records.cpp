@@ -12,6 +12,10 @@ namespace {
 
 using namespace config_reader;
 
+std::string range_text(const CidrRange& range) {
+  return format_ip_address(range.network) + "/" + std::to_string(range.prefix_length);
+}
+
 json price_rule_json(const PriceRule& rule) {
   json out = json::object();
   if (rule.fixed) out["fixed"] = format_amount(*rule.fixed);
@@ -31,10 +35,7 @@ json advertiser_json(const Advertiser& advertiser) {
   if (!advertiser.auth.hmac_secret.empty()) auth["hmac_secret"] = advertiser.auth.hmac_secret;
   if (!advertiser.auth.ip_allowlist.empty()) {
     json ranges = json::array();
-    for (const CidrRange& range : advertiser.auth.ip_allowlist) {
-      ranges.push_back(format_ip_address(range.network) + "/" +
-                       std::to_string(range.prefix_length));
-    }
+    for (const CidrRange& range : advertiser.auth.ip_allowlist) ranges.push_back(range_text(range));
     auth["ip_allowlist"] = ranges;
   }
   out["auth"] = auth;
@@ -66,6 +67,40 @@ json goal_json(const Goal& goal) {
   return out;
 }
 
+std::string_view period_name(CapPeriod period) {
+  switch (period) {
+    case CapPeriod::day: return "day";
+    case CapPeriod::month: return "month";
+    case CapPeriod::total: return "total";
+  }
+  return "day";
+}
+
+json cap_json(const Cap& cap) {
+  json out{{"scope", cap.scope == CapScope::offer ? "offer" : "affiliate"},
+           {"period", period_name(cap.period)}};
+  if (cap.affiliate_id) out["affiliate_id"] = *cap.affiliate_id;
+  if (cap.conversions) out["conversions"] = *cap.conversions;
+  if (cap.payout) out["payout"] = format_amount(*cap.payout);
+  if (cap.revenue) out["revenue"] = format_amount(*cap.revenue);
+  return out;
+}
+
+json traffic_rules_json(const TrafficRules& rules) {
+  json ranges = json::array();
+  for (const CidrRange& range : rules.blocked_ips) ranges.push_back(range_text(range));
+  constexpr std::string_view kMismatch[] = {"ignore", "flag", "reject"};
+  constexpr std::string_view kAction[] = {"fallback", "refuse", "flag"};
+  return json{{"bots", rules.block_bots ? "block" : "allow"},
+              {"max_clicks_per_ip_per_minute", rules.max_clicks_per_ip_per_minute},
+              {"blocked_ips", ranges},
+              {"allowed_countries", rules.allowed_countries},
+              {"blocked_countries", rules.blocked_countries},
+              {"action", kAction[static_cast<int>(rules.action)]},
+              {"max_conversion_seconds", rules.max_conversion_seconds},
+              {"ip_mismatch", kMismatch[static_cast<int>(rules.ip_mismatch)]}};
+}
+
 json offer_json(const Offer& offer) {
   json out{{"id", offer.id},
            {"name", offer.name},
@@ -94,6 +129,12 @@ json offer_json(const Offer& offer) {
     postbacks.push_back(json{{"affiliate_id", entry.affiliate_id}, {"url", entry.url}});
   }
   out["affiliate_postback_urls"] = postbacks;
+  out["timezone"] = offer.timezone;
+  json caps = json::array();
+  for (const Cap& cap : offer.caps) caps.push_back(cap_json(cap));
+  out["caps"] = caps;
+  out["cap_status"] = status_name(offer.cap_status);
+  out["traffic_rules"] = traffic_rules_json(offer.traffic_rules);
   return out;
 }
 

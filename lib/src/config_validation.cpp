@@ -43,6 +43,12 @@ void check_affiliate_references(const Offer& offer, const std::vector<Affiliate>
     check(offer.payout_overrides[i].affiliate_id,
           index_path(member_path(path, "payout_overrides"), i) + ".affiliate_id");
   }
+  for (std::size_t i = 0; i < offer.caps.size(); ++i) {
+    if (offer.caps[i].affiliate_id) {
+      check(*offer.caps[i].affiliate_id,
+            index_path(member_path(path, "caps"), i) + ".affiliate_id");
+    }
+  }
   for (std::size_t i = 0; i < offer.postback_urls.size(); ++i) {
     check(offer.postback_urls[i].affiliate_id,
           index_path(member_path(path, "affiliate_postback_urls"), i) + ".affiliate_id");
@@ -61,6 +67,13 @@ Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_tex
   if (!document) return Unexpected{checker.take()};
 
   Config config;
+  if (const json* rules = member(*document, "traffic_rules")) {
+    if (!rules->is_object()) {
+      checker.fail("traffic_rules", "must be an object");
+    } else {
+      config.traffic_rules = read_traffic_rules(*rules, "traffic_rules", checker);
+    }
+  }
   config.advertisers = read_list<Advertiser>(*document, "advertisers", "", Presence::required,
                                              checker, read_advertiser);
   config.affiliates = read_list<Affiliate>(*document, "affiliates", "", Presence::required, checker,
@@ -68,7 +81,7 @@ Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_tex
   config.offers = read_list<Offer>(
       *document, "offers", "", Presence::required, checker,
       [&](const json& object, const std::string& path, Checker& c) {
-        auto offer = read_offer_fields(object, path, c);
+        auto offer = read_offer_fields(object, path, c, config.traffic_rules);
         if (member(object, "advertiser") != nullptr) {
           c.fail(member_path(path, "advertiser"), "is not a config field: use advertiser_id");
         }
@@ -89,8 +102,8 @@ Expected<Config, std::vector<ConfigError>> load_config(std::string_view json_tex
   check_unique_ids(config.affiliates, "affiliates", checker);
   check_unique_ids(config.offers, "offers", checker);
   for (const auto& [key, unused] : document->items()) {
-    if (key != "advertisers" && key != "affiliates" && key != "offers") {
-      checker.fail(key, "is not a known section (advertisers, affiliates, offers)");
+    if (key != "advertisers" && key != "affiliates" && key != "offers" && key != "traffic_rules") {
+      checker.fail(key, "is not a known section (advertisers, affiliates, offers, traffic_rules)");
     }
   }
   if (!checker.ok()) return Unexpected{checker.take()};

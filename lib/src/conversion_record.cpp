@@ -35,6 +35,8 @@ json record_json(const ConversionRecord& r) {
   if (r.amount) out["amount"] = *r.amount;
   if (r.conversion_time) out["conversion_time"] = *r.conversion_time;
   if (r.rule) out["rule"] = *r.rule;
+  if (r.reason) out["reason"] = *r.reason;
+  if (!r.flags.empty()) out["flags"] = r.flags;
   for (const auto& [name, value] : r.adv_subs) out[name] = value;
   return out;
 }
@@ -78,6 +80,18 @@ bool read_postbacks(const json& object, std::vector<PartnerPostback>& out) {
   return true;
 }
 
+// Absent: none.
+bool read_texts(const json& object, const char* name, std::vector<std::string>& out) {
+  const auto list = object.find(name);
+  if (list == object.end()) return true;
+  if (!list->is_array()) return false;
+  for (const json& item : *list) {
+    if (!item.is_string()) return false;
+    out.push_back(item.get<std::string>());
+  }
+  return true;
+}
+
 bool read_claims(const json& object, std::vector<std::string>& out) {
   const auto list = object.find("claims");
   if (list == object.end() || !list->is_array() || list->empty()) return false;
@@ -91,9 +105,14 @@ bool read_claims(const json& object, std::vector<std::string>& out) {
 constexpr const char* kAdvSubFields[] = {"adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5"};
 
 json change_json(const StatusChange& c) {
-  json out{{"sequence", c.sequence}, {"from", c.from},       {"to", c.to},
-           {"source", c.source},     {"time", c.time},       {"revenue", c.revenue},
-           {"payout", c.payout},     {"postbacks", postbacks_json(c.postbacks)}};
+  json out{{"sequence", c.sequence},
+           {"from", c.from},
+           {"to", c.to},
+           {"source", c.source},
+           {"time", c.time},
+           {"revenue", c.revenue},
+           {"payout", c.payout},
+           {"postbacks", postbacks_json(c.postbacks)}};
   if (c.amount) out["amount"] = *c.amount;
   if (c.note) out["note"] = *c.note;
   return out;
@@ -106,13 +125,12 @@ bool known_status(const std::string& status) {
 std::optional<StatusChange> read_change(const json& in) {
   if (!in.is_object()) return std::nullopt;
   StatusChange c;
-  const bool whole = read_integer(in, "sequence", c.sequence) && c.sequence > 0 &&
-                     read_text(in, "from", c.from) && known_status(c.from) &&
-                     read_text(in, "to", c.to) && known_status(c.to) && c.from != c.to &&
-                     read_text(in, "source", c.source) &&
-                     (c.source == "postback" || c.source == "operator") &&
-                     read_integer(in, "time", c.time) && read_text(in, "revenue", c.revenue) &&
-                     read_text(in, "payout", c.payout) && read_postbacks(in, c.postbacks);
+  const bool whole =
+      read_integer(in, "sequence", c.sequence) && c.sequence > 0 && read_text(in, "from", c.from) &&
+      known_status(c.from) && read_text(in, "to", c.to) && known_status(c.to) && c.from != c.to &&
+      read_text(in, "source", c.source) && (c.source == "postback" || c.source == "operator") &&
+      read_integer(in, "time", c.time) && read_text(in, "revenue", c.revenue) &&
+      read_text(in, "payout", c.payout) && read_postbacks(in, c.postbacks);
   if (!whole) return std::nullopt;
   c.amount = optional_text(in, "amount");
   c.note = optional_text(in, "note");
@@ -162,8 +180,13 @@ ConversionRecord with_change(ConversionRecord record, const StatusChange& change
   record.revenue = change.revenue;
   record.payout = change.payout;
   if (change.amount) record.amount = change.amount;
+  // Rejected, it gives its cap units back (the postback exchange does, before this fold).
+  if (change.to == "rejected") record.caps.clear();
   // An operator's decision overrides the rules' (too fast, affiliate blocked).
-  if (change.source == "operator") record.rule.reset();
+  if (change.source == "operator") {
+    record.rule.reset();
+    record.reason.reset();
+  }
   record.changes.push_back(change);
   return record;
 }
@@ -185,6 +208,11 @@ std::string status_change_event(const ConversionRecord& after, const StatusChang
 std::string encode(const ConversionRecord& record) {
   json out = record_json(record);
   out["claims"] = record.claims;
+  if (!record.caps.empty()) {
+    out["caps"] = record.caps;
+    out["cap_revenue"] = record.cap_revenue;
+    out["cap_payout"] = record.cap_payout;
+  }
   out["postbacks"] = postbacks_json(record.postbacks);
   out["stage"] = record.stage == ConversionStage::complete ? "complete" : "accepted";
   if (!record.changes.empty()) {
@@ -211,12 +239,16 @@ std::optional<ConversionRecord> parse_conversion_record(std::string_view text) {
       read_text(in, "attributed_from", r.attributed_from) && read_text(in, "stage", stage) &&
       (stage == "accepted" || stage == "complete") && read_claims(in, r.claims) &&
       read_postbacks(in, r.postbacks) && read_changes(in, r.changes) &&
+      read_texts(in, "flags", r.flags) && read_texts(in, "caps", r.caps) &&
+      (r.caps.empty() || (read_text(in, "cap_revenue", r.cap_revenue) &&
+                          read_text(in, "cap_payout", r.cap_payout))) &&
       (r.changes.empty() || r.changes.back().to == r.status);
   if (!whole) return std::nullopt;
   r.stage = stage == "complete" ? ConversionStage::complete : ConversionStage::accepted;
   r.amount = optional_text(in, "amount");
   if (std::int64_t at = 0; read_integer(in, "conversion_time", at)) r.conversion_time = at;
   r.rule = optional_text(in, "rule");
+  r.reason = optional_text(in, "reason");
   for (const char* field : kAdvSubFields) {
     if (auto value = optional_text(in, field)) r.adv_subs.emplace_back(field, std::move(*value));
   }

@@ -30,6 +30,7 @@ std::optional<Request> parse_request(const json& input) {
   request.query = text_at(r, "query");
   request.body = text_at(r, "body");
   request.client_ip = text_at(r, "client_ip");
+  request.country = text_at(r, "country");
   const auto headers = r.find("headers");
   if (headers != r.end() && headers->is_array()) {
     for (const json& pair : *headers) {

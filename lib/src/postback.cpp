@@ -9,6 +9,7 @@
 #include "edgepost/conversion_postbacks.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/hex.hpp"
+#include "edgepost/ip_address.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/macros.hpp"
 #include "edgepost/money.hpp"
@@ -59,7 +60,9 @@ struct Conversion {
   // When it happened: the advertiser's conversion_time (delayed or offline conversions), else now.
   std::int64_t time = 0;
   bool time_given = false;
-  std::string rule;   // why the rules, not the advertiser, set the status
+  std::string rule;                // why the rules, not the advertiser, set the status
+  std::string reason;              // that rule's code
+  std::vector<std::string> flags;  // every rule that fired
   ClickRecord click;  // the stored click record, or what the ID tells when it is not visible yet
   bool from_click_record = false;
 };
@@ -123,25 +126,70 @@ std::optional<Refusal> read_status(const PostbackPlan& plan, Conversion& convers
     if (!status) return Refusal{400, "invalid_request", std::string(kStatusRule)};
     conversion.status = *status;
   }
-  if (conversion.time - std::int64_t{plan.click.click_time} <
-      conversion.offer->min_conversion_seconds) {
-    conversion.status = ConversionStatus::rejected;
-    conversion.rule = "faster than the offer's minimum click-to-conversion time";
-  }
   return std::nullopt;
 }
 
-std::optional<Refusal> check_window(const PostbackPlan& plan, const Offer& offer,
-                                    std::int64_t now, const Conversion& conversion) {
+// A rule that decides the status: the first one that fires gives the reason.
+void reject_by_rule(Conversion& conversion, std::string_view code, std::string message) {
+  conversion.flags.emplace_back(code);
+  if (conversion.status == ConversionStatus::rejected && !conversion.reason.empty()) return;
+  conversion.status = ConversionStatus::rejected;
+  conversion.reason = code;
+  conversion.rule = std::move(message);
+}
+
+// The same /24 (IPv4) or /48 (IPv6): a household's or an operator's network, not the host,
+// since mobile and dual-stack users change addresses between click and sale.
+bool same_network(const IpAddress& a, const IpAddress& b) {
+  if (a.v6 != b.v6) return false;
+  const std::size_t bytes = a.v6 ? 6 : 3;
+  return std::equal(a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(bytes),
+                    b.bytes.begin());
+}
+
+// Conversion-side traffic rules (docs/traffic-rules.md), on the click as recorded.
+void apply_conversion_rules(const PostbackPlan& plan, Conversion& conversion) {
+  const Offer& offer = *conversion.offer;
+  const TrafficRules& rules = offer.traffic_rules;
+  const std::int64_t elapsed = conversion.time - std::int64_t{plan.click.click_time};
+  if (elapsed < offer.min_conversion_seconds) {
+    reject_by_rule(conversion, "too_fast",
+                   "faster than the offer's minimum click-to-conversion time");
+  }
+  if (rules.max_conversion_seconds != 0 && elapsed > rules.max_conversion_seconds) {
+    reject_by_rule(conversion, "too_slow",
+                   "slower than the offer's maximum click-to-conversion time");
+  }
+  if (!conversion.click.flags.empty()) {
+    reject_by_rule(
+        conversion, "click_flagged",
+        "the click was flagged by traffic rules (" + conversion.click.flags.front() + ")");
+  }
+  if (rules.ip_mismatch == IpMismatch::ignore || conversion.click.ip.empty()) return;
+  const std::string* user_ip = plan.params.get("user_ip");
+  if (user_ip == nullptr || user_ip->empty()) return;
+  const auto converted = parse_ip_address(*user_ip);
+  const auto clicked = parse_ip_address(conversion.click.ip);
+  if (!converted || !clicked || same_network(*converted, *clicked)) return;
+  if (rules.ip_mismatch == IpMismatch::reject) {
+    return reject_by_rule(conversion, "ip_mismatch",
+                          "the user's IP is outside the click's network");
+  }
+  conversion.flags.emplace_back("ip_mismatch");
+}
+
+std::optional<Refusal> check_window(const PostbackPlan& plan, const Offer& offer, std::int64_t now,
+                                    const Conversion& conversion) {
   const std::int64_t clicked = plan.click.click_time;
   if (clicked > now + kClockSkewSeconds) {
     return Refusal{400, "invalid_transaction_id", "transaction_id is dated in the future"};
   }
   if (conversion.time - clicked > offer.attribution_window_seconds) {
-    return Refusal{410, "expired",
-                   conversion.time_given
-                       ? "the conversion_time is past the offer's attribution window after the click"
-                       : "the click is older than the offer's attribution window"};
+    return Refusal{
+        410, "expired",
+        conversion.time_given
+            ? "the conversion_time is past the offer's attribution window after the click"
+            : "the click is older than the offer's attribution window"};
   }
   return std::nullopt;
 }
@@ -180,8 +228,12 @@ ClickRecord click_facts(const PostbackPlan& plan, const Snapshot& snapshot, bool
   // Edge KV is eventually consistent: the click may not be visible yet. The signed ID holds
   // what attribution needs; only the sub IDs are unknown.
   from_record = false;
-  return ClickRecord{
-      plan.transaction_id, plan.click.offer_id, plan.click.affiliate_id, plan.click.click_time, {}};
+  ClickRecord known;
+  known.transaction_id = plan.transaction_id;
+  known.offer_id = plan.click.offer_id;
+  known.affiliate_id = plan.click.affiliate_id;
+  known.time = plan.click.click_time;
+  return known;
 }
 
 // For a repeating goal deduplicated by fingerprint: what a retry of the same event repeats,
@@ -206,16 +258,18 @@ Expected<std::vector<std::string>, Refusal> claims_for(const PostbackPlan& plan,
   if (!goal.multiple) {
     claims.push_back(conversion_claim_key(plan.transaction_id, goal.id));
   } else if (!has_order && goal.dedupe == Dedupe::adv_sub) {
-    return Unexpected{Refusal{400, "missing_adv_sub",
-                              "goal '" + goal.id +
-                                  "' may convert more than once: send adv_sub (or order_id, txid "
-                                  "or event_id) with your id of this event, e.g. the order number"}};
+    return Unexpected{
+        Refusal{400, "missing_adv_sub",
+                "goal '" + goal.id +
+                    "' may convert more than once: send adv_sub (or order_id, txid "
+                    "or event_id) with your id of this event, e.g. the order number"}};
   } else if (!has_order) {
     claims.push_back(repeat_claim_key(plan.transaction_id, goal.id,
                                       event_fingerprint(amount, *conversion.offer), repeat));
   }
   // Last, so that a conversion holding the order claim holds all of its claims.
-  if (has_order) claims.push_back(order_claim_key(conversion.offer->advertiser.id, goal.id, *adv_sub));
+  if (has_order)
+    claims.push_back(order_claim_key(conversion.offer->advertiser.id, goal.id, *adv_sub));
   return claims;
 }
 
@@ -244,6 +298,8 @@ ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& c
   record.attributed_from = conversion.from_click_record ? "click" : "transaction_id";
   if (conversion.amount) record.amount = format_amount(*conversion.amount);
   if (!conversion.rule.empty()) record.rule = conversion.rule;
+  if (!conversion.reason.empty()) record.reason = conversion.reason;
+  record.flags = conversion.flags;
   for (const std::string_view field : kAdvSubFields) {
     if (const std::string* value = plan.params.get(field)) {
       record.adv_subs.emplace_back(std::string(field), *value);
@@ -292,8 +348,8 @@ void apply_affiliate_rules(const PostbackPlan& plan, const Snapshot& snapshot,
       text ? parse_affiliate_record(*text)
            : Expected<Affiliate, std::vector<ConfigError>>(Unexpected{std::vector<ConfigError>{}});
   if (!affiliate || !affiliate->active || !conversion.offer->allows(affiliate_id)) {
-    conversion.status = ConversionStatus::rejected;
-    conversion.rule = "the affiliate is blocked or no longer allowed on the offer";
+    reject_by_rule(conversion, "affiliate_not_allowed",
+                   "the affiliate is blocked or no longer allowed on the offer");
   }
 }
 
@@ -305,8 +361,9 @@ std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapsho
   if (auto refusal = check_window(plan, *conversion.offer, env.now, conversion)) return refusal;
   if (auto refusal = read_amount_and_currency(plan, conversion)) return refusal;
   if (auto refusal = read_status(plan, conversion)) return refusal;
-  apply_affiliate_rules(plan, snapshot, conversion);
   conversion.click = click_facts(plan, snapshot, conversion.from_click_record);
+  apply_conversion_rules(plan, conversion);
+  apply_affiliate_rules(plan, snapshot, conversion);
   return std::nullopt;
 }
 
@@ -315,9 +372,9 @@ std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapsho
 PostbackDecision naming_conversion(const PostbackPlan& plan, std::string id,
                                    std::optional<ChangeRequest> change, std::int64_t now) {
   if (!is_conversion_id(id)) {
-    return refuse({400, "invalid_request",
-                   "conversion_id: must be the 24 hex digits edgepost answered with"},
-                  plan, now);
+    return refuse(
+        {400, "invalid_request", "conversion_id: must be the 24 hex digits edgepost answered with"},
+        plan, now);
   }
   PostbackDecision decision;
   decision.conversion_id = std::move(id);
@@ -394,6 +451,10 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
   decision.claims = claims;
   decision.conversion_id = conversion_id_for(claims);
   ConversionRecord record = conversion_record(plan, conversion, std::move(claims), env.now);
+  if (conversion.status != ConversionStatus::rejected) {
+    decision.caps = caps_for(*conversion.offer, plan.click.affiliate_id, env.now);
+    decision.cap_status = conversion.offer->cap_status;
+  }
   if (conversion.status == ConversionStatus::approved) {
     record.postbacks =
         approval_postbacks(*conversion.offer, snapshot, record, conversion.click.sub_ids);
@@ -418,6 +479,8 @@ Response conversion_response(const ConversionRecord& record, bool duplicate,
             {"transaction_id", record.transaction_id},
             {"goal", record.goal},
             {"duplicate", duplicate}};
+  // Why the rules, not the advertiser, decided the status: what the advertiser's support asks.
+  if (record.reason) body["reason"] = *record.reason;
   if (!previous_status.empty()) body["previous_status"] = previous_status;
   if (!current_status.empty() && current_status != record.status) {
     body["current_status"] = current_status;

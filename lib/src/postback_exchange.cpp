@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "edgepost/cap_closure.hpp"
+#include "edgepost/cap_move.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/kv_keys.hpp"
@@ -15,21 +17,27 @@ namespace edgepost {
 namespace {
 
 enum class Step {
-  none,          // an emit or respond: its outcome changes nothing
-  config_read,   // the offer, affiliate and click records
-  ledger_read,   // conversion/<id>: recorded already?
-  claim,         // put_if_absent of claims[next_claim_]
-  holder_read,   // conversion/<holder>: is the claim we lost to a committed conversion?
-  commit,        // put_if_absent of conversion/<id>
-  outbox,        // put_if_absent of outbox/<postback id>
-  enqueue,       // the platform's delivery woken for that entry
-  mark_complete, // put of conversion/<id> with stage complete
-  change_read,   // change/<id>/<n+1>: a change a stopped attempt committed and did not finish?
-  change_claim,  // put_if_absent of change/<id>/<n+1>: this request's change
-  change_folded, // put of conversion/<id> with the change folded in
-  operator_read, // conversion/<id>, named by the operator
-  records_read   // the offer, affiliate and click records of an operator's conversion
+  none,           // an emit or respond: its outcome changes nothing
+  config_read,    // the offer, affiliate and click records
+  ledger_read,    // conversion/<id>: recorded already?
+  claim,          // put_if_absent of claims[next_claim_]
+  holder_read,    // conversion/<holder>: is the claim we lost to a committed conversion?
+  commit,         // put_if_absent of conversion/<id>
+  outbox,         // put_if_absent of outbox/<postback id>
+  enqueue,        // the platform's delivery woken for that entry
+  mark_complete,  // put of conversion/<id> with stage complete
+  change_read,    // change/<id>/<n+1>: a change a stopped attempt committed and did not finish?
+  change_claim,   // put_if_absent of change/<id>/<n+1>: this request's change
+  change_folded,  // put of conversion/<id> with the change folded in
+  operator_read,  // conversion/<id>, named by the operator
+  records_read,   // the offer, affiliate and click records of an operator's conversion
+  cap,            // a command of cap_move_: a unit of a cap taken or given back
+  closures_read,  // the offer's cap closures, to close or reopen one
+  closures_put    // advice for the click: its outcome changes nothing
 };
+
+// What comes after the cap units being given back.
+enum class AfterGiveBack { commit, fold_change };
 
 // Which partner postbacks are being queued, and what comes after them.
 enum class Queueing { conversion, change };
@@ -90,6 +98,9 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       case Step::change_folded: return on_change_folded(outcome);
       case Step::operator_read: return on_operator_read(outcome);
       case Step::records_read: return on_records(outcome);
+      case Step::cap: return on_cap(outcome);
+      case Step::closures_read: return on_closures(outcome);
+      case Step::closures_put: return after_closures();
     }
   }
 
@@ -192,8 +203,116 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
                    KvWrite{decision_.claims[next_claim_], conversion_id(), 0}, Step::claim);
       return;
     }
+    count_in_caps();
+  }
+
+  void commit() {
     queue_.write(CommandKind::put_if_absent, Store::ledger,
                  KvWrite{conversion_key(conversion_id()), encode(record_), 0}, Step::commit);
+  }
+
+  // Once every claim is held and before the commit: a unit of each cap. A conversion over one
+  // gives back what it took of the others, so that it counts in none.
+  void count_in_caps() {
+    if (next_cap_ == decision_.caps.size()) return commit();
+    const CapCheck& check = decision_.caps[next_cap_];
+    cap_move_ = CapMove::take(check.ledger, conversion_id(), amount(record_.revenue),
+                              amount(record_.payout), check.cap, check.ttl_seconds);
+    run_cap_move();
+  }
+
+  static Amount amount(const std::string& text) {
+    const auto parsed = parse_amount(text);
+    return parsed ? *parsed : Amount{};
+  }
+
+  void run_cap_move() {
+    if (auto command = cap_move_->next()) return queue_.push(std::move(*command), Step::cap);
+    on_cap_moved();
+  }
+
+  void on_cap(const Outcome& outcome) {
+    cap_move_->resolve(outcome);
+    run_cap_move();
+  }
+
+  void on_cap_moved() {
+    using Result = CapMove::Result;
+    switch (cap_move_->result()) {
+      case Result::taken:
+      case Result::held:
+        record_.caps.push_back(cap_move_->ledger());
+        record_.cap_revenue = record_.revenue;
+        record_.cap_payout = record_.payout;
+        ++next_cap_;
+        return count_in_caps();
+      case Result::full: return over_cap();
+      case Result::given_back: ++next_give_back_; return give_back_next();
+      case Result::damaged: return damaged("cap ledger unreadable", cap_move_->ledger());
+      case Result::contended: {
+        Outcome contended;
+        contended.error = cap_move_->ledger() + ": too many concurrent conversions";
+        return fail("cap not counted", contended);
+      }
+      case Result::failed:
+      case Result::pending: {
+        Outcome failed;
+        failed.error = cap_move_->ledger() + ": " + cap_move_->error();
+        return fail("cap not counted", failed);
+      }
+    }
+  }
+
+  // Recorded, not refused: the advertiser's sale happened, the network does not pay for it.
+  void over_cap() {
+    const CapCheck& check = decision_.caps[next_cap_];
+    record_.status = std::string(status_name(decision_.cap_status));
+    record_.reason = "cap_reached";
+    record_.rule = "over the offer's cap (" + check.ledger + ")";
+    record_.flags.emplace_back("cap_reached");
+    record_.postbacks.clear();
+    give_back(std::exchange(record_.caps, {}), AfterGiveBack::commit);
+  }
+
+  // Over a cap, the offer's clicks go to its fallback until the period ends; a unit given
+  // back reopens it. Advice only (cap_closure.hpp): a store that fails here changes nothing.
+  void on_closures(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return after_closures();
+    const std::string key = cap_closures_key(record_.offer_id);
+    const std::string* text = lookup(outcome.values, key);
+    const CapClosures before = text ? parse_cap_closures(*text) : CapClosures{};
+    CapClosures after;
+    if (after_give_back_ == AfterGiveBack::commit) {
+      const CapCheck& full = decision_.caps[next_cap_];
+      after = with_closed(before, full, record_.affiliate_id, full.ends_at);
+    } else {
+      after = with_reopened(before, give_back_);
+    }
+    if (encode(after) == encode(before)) return after_closures();
+    queue_.write(CommandKind::put, Store::records, KvWrite{key, encode(after), 0},
+                 Step::closures_put);
+  }
+
+  void after_closures() {
+    if (after_give_back_ == AfterGiveBack::commit) return commit();
+    fold_change();
+  }
+
+  void give_back(std::vector<std::string> ledgers, AfterGiveBack then) {
+    give_back_ = std::move(ledgers);
+    next_give_back_ = 0;
+    after_give_back_ = then;
+    give_back_next();
+  }
+
+  void give_back_next() {
+    if (next_give_back_ == give_back_.size()) {
+      return queue_.read(Store::records, {cap_closures_key(record_.offer_id)}, Step::closures_read);
+    }
+    const std::string& ledger = give_back_[next_give_back_];
+    cap_move_ = CapMove::give_back(ledger, conversion_id(), amount(record_.cap_revenue),
+                                   amount(record_.cap_payout), cap_retention_seconds(ledger));
+    run_cap_move();
   }
 
   // A claim already holding this conversion's id was taken by an earlier attempt of the same
@@ -285,6 +404,10 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   void postbacks_queued() {
     if (queueing_ == Queueing::conversion) return finish();
+    // A rejection gives the conversion's cap units back before the record says rejected.
+    if (change_.to == "rejected" && !record_.caps.empty()) {
+      return give_back(record_.caps, AfterGiveBack::fold_change);
+    }
     fold_change();
   }
 
@@ -344,9 +467,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   // Changes of status. change/<id>/<n> is written if absent before conversion/<id> takes it
   // in, so two changes can never both be the n-th; one committed by an attempt that stopped is
   // folded in by whichever request reads the conversion next.
-  void read_next_change() {
-    queue_.read(Store::ledger, {next_change_key()}, Step::change_read);
-  }
+  void read_next_change() { queue_.read(Store::ledger, {next_change_key()}, Step::change_read); }
 
   std::string next_change_key() const {
     return status_change_key(conversion_id(),
@@ -421,7 +542,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   void answer_repeat(const std::string& status) {
     emit(duplicate_event(record_, env_.now));
-    if (operator_) return queue_.respond(status_api_answer(record_, record_.status, true), Step::none);
+    if (operator_)
+      return queue_.respond(status_api_answer(record_, record_.status, true), Step::none);
     ConversionRecord answered = record_;
     answered.status = status;
     queue_.respond(conversion_response(answered, true, {}, record_.status), Step::none);
@@ -442,7 +564,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   }
 
   void on_records(const Outcome& outcome) {
-    if (outcome.kind == OutcomeKind::failed) return fail("conversion records not readable", outcome);
+    if (outcome.kind == OutcomeKind::failed)
+      return fail("conversion records not readable", outcome);
     records_ = outcome.values;
     if (record_.stage == ConversionStage::complete) return read_next_change();
     complete();
@@ -452,14 +575,19 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   PostbackDecision decision_;
   Snapshot records_;  // the offer, affiliate and click records, as read
   ConversionRecord record_;
-  StatusChange change_;  // being taken in
+  StatusChange change_;                     // being taken in
   std::vector<PartnerPostback> postbacks_;  // being queued
   Queueing queueing_ = Queueing::conversion;
   std::string holder_;  // the conversion id found in a claim we lost
   std::size_t next_claim_ = 0;
+  std::optional<CapMove> cap_move_;     // the unit being taken or given back
+  std::size_t next_cap_ = 0;            // in decision_.caps
+  std::vector<std::string> give_back_;  // ledgers
+  std::size_t next_give_back_ = 0;
+  AfterGiveBack after_give_back_ = AfterGiveBack::commit;
   std::uint32_t repeat_ = 0;  // earlier events with this fingerprint, past their window
   std::size_t next_postback_ = 0;
-  bool fresh_ = false;  // this exchange committed the conversion
+  bool fresh_ = false;            // this exchange committed the conversion
   bool postbacks_fresh_ = false;  // and the postbacks being queued: this exchange committed them
   bool change_fresh_ = false;     // this exchange committed change_
   bool operator_ = false;         // the status API, not an advertiser's postback
@@ -472,8 +600,7 @@ std::unique_ptr<Exchange> start_postback_exchange(Request request, KeyRing keys,
 }
 
 std::unique_ptr<Exchange> start_status_api_exchange(const Request& request,
-                                                    std::string_view admin_token,
-                                                    Environment env) {
+                                                    std::string_view admin_token, Environment env) {
   return std::make_unique<PostbackExchange>(request, admin_token, env);
 }
 

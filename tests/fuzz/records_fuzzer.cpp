@@ -1,12 +1,15 @@
 // The ledger's records and the operator's status API, from arbitrary bytes: a conversion
 // record and a status change as stored (a damaged one must be refused, never crash, and a
 // whole one must survive encode/parse unchanged), a timestamp as advertisers send it, and a
-// status API request. Input: the first line is a timestamp and the status API's path; the
-// rest is a stored record and the API's body.
+// status API request; a cap ledger slot and the cap closures (a slot that parses has totals that
+// are never negative; closures never fail, they are advice). Input: the first line is a timestamp
+// and the status API's path; the rest is a stored record and the API's body.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "edgepost/cap_closure.hpp"
+#include "edgepost/cap_ledger.hpp"
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/status_api.hpp"
 #include "edgepost/timestamp.hpp"
@@ -39,6 +42,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::require(again.has_value() && edgepost::encode(*again) == encoded);
     fuzz::require(change->sequence > 0 && change->from != change->to);
   }
+  if (const auto entry = edgepost::parse_cap_entry(rest)) {
+    fuzz::require(entry->totals.conversions >= 0 && entry->totals.payout.units >= 0 &&
+                  entry->totals.revenue.units >= 0);
+    const auto again = edgepost::parse_cap_entry(edgepost::encode(*entry));
+    fuzz::require(again.has_value() && edgepost::encode(*again) == edgepost::encode(*entry));
+  }
+  const edgepost::CapClosures closures = edgepost::parse_cap_closures(rest);
+  fuzz::require(edgepost::parse_cap_closures(edgepost::encode(closures)).size() == closures.size());
   if (const auto at = edgepost::parse_timestamp(first)) {
     fuzz::require(*at >= 0 && *at <= 253402300799);
   }

@@ -39,10 +39,12 @@ std::string reason_of(const Decision& decision) {
 
 }  // namespace
 
-TEST_CASE("plan: one round of reads, the offer and the affiliate", "[click]") {
+TEST_CASE("plan: one round of reads, the offer, the affiliate and the offer's cap closures",
+          "[click]") {
   const auto plan = edgepost::plan_click(fixtures::get("/click", "offer_id=100&aff_id=7"));
   REQUIRE_FALSE(plan.refusal.has_value());
-  CHECK(plan.keys == std::vector<std::string>{"config/offer/100", "config/affiliate/7"});
+  CHECK(plan.keys ==
+        std::vector<std::string>{"config/offer/100", "config/affiliate/7", "capped/offer/100"});
 }
 
 TEST_CASE("a click redirects to the offer URL with every macro filled and encoded", "[click]") {
@@ -155,7 +157,7 @@ TEST_CASE("click refusals: status, reason, nothing written", "[click]") {
     CHECK(decision.response.body == c.message + "\n");
     CHECK(reason_of(decision) == c.reason);
     CHECK(decision.writes.empty());
-    }
+  }
 }
 
 TEST_CASE("a paused offer with a fallback sends the person there, recording nothing", "[click]") {

@@ -163,8 +163,9 @@ TEST_CASE("config validation names the path and the problem", "[config]") {
   CHECK(has_error("{}", "advertisers: is required (an array)"));
   CHECK(has_error(R"({"advertisers": {}, "affiliates": [], "offers": []})",
                   "advertisers: must be an array"));
-  CHECK(has_error(R"({"advertisers": [], "affiliates": [], "offers": [], "extra": 1})",
-                  "extra: is not a known section (advertisers, affiliates, offers)"));
+  CHECK(
+      has_error(R"({"advertisers": [], "affiliates": [], "offers": [], "extra": 1})",
+                "extra: is not a known section (advertisers, affiliates, offers, traffic_rules)"));
   CHECK(has_error(R"({"advertisers": [3], "affiliates": [], "offers": []})",
                   "advertisers[0]: must be an object"));
 
@@ -239,12 +240,18 @@ TEST_CASE("offer validation names the path and the problem", "[config]") {
                   "offers[0].attribution_window_hours: must be an integer from 1 to 8760"));
   CHECK(has_error(offer_with(R"("attribution_window_hours": 1, "min_conversion_seconds": 3600)"),
                   "offers[0].min_conversion_seconds: must be shorter than the attribution window"));
-  CHECK(has_error(offer_with(R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "dedupe": "fingerprint"}])"),
-                  "offers[0].goals[0].dedupe: only for a goal with \"multiple\": true"));
-  CHECK(has_error(offer_with(R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "multiple": true, "dedupe": "request"}])"),
-                  "offers[0].goals[0].dedupe: must be \"adv_sub\" or \"fingerprint\""));
-  CHECK(has_error(offer_with(R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "multiple": true, "dedupe_window_seconds": 60}])"),
-                  "offers[0].goals[0].dedupe_window_seconds: only with \"dedupe\": \"fingerprint\""));
+  CHECK(has_error(
+      offer_with(
+          R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "dedupe": "fingerprint"}])"),
+      "offers[0].goals[0].dedupe: only for a goal with \"multiple\": true"));
+  CHECK(has_error(
+      offer_with(
+          R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "multiple": true, "dedupe": "request"}])"),
+      "offers[0].goals[0].dedupe: must be \"adv_sub\" or \"fingerprint\""));
+  CHECK(has_error(
+      offer_with(
+          R"("goals": [{"id": "sale", "revenue": {"fixed": "1"}, "payout": {"fixed": "1"}, "multiple": true, "dedupe_window_seconds": 60}])"),
+      "offers[0].goals[0].dedupe_window_seconds: only with \"dedupe\": \"fingerprint\""));
   CHECK(has_error(offer_with(R"("reversal_window_days": 541)"),
                   "offers[0].reversal_window_days: must be an integer from 0 to 540"));
   CHECK(has_error(offer_with(R"("currency": "US Dollar")"),
@@ -347,11 +354,11 @@ TEST_CASE("stale config keys: stored config records no longer written, nothing e
   for (const auto& record : records) stored.push_back(record.key);
   CHECK(edgepost::stale_config_keys(records, stored).empty());
 
-  stored.push_back(edgepost::offer_key(999));      // an offer removed from the config
-  stored.push_back(edgepost::affiliate_key(42));   // an affiliate removed
-  stored.push_back(edgepost::offer_key(999));      // listed twice: named once
-  stored.push_back("click/abc");                   // not config: never named
-  stored.push_back("configuration");               // looks alike, outside the prefix
+  stored.push_back(edgepost::offer_key(999));     // an offer removed from the config
+  stored.push_back(edgepost::affiliate_key(42));  // an affiliate removed
+  stored.push_back(edgepost::offer_key(999));     // listed twice: named once
+  stored.push_back("click/abc");                  // not config: never named
+  stored.push_back("configuration");              // looks alike, outside the prefix
   CHECK(edgepost::stale_config_keys(records, stored) ==
         std::vector<std::string>{edgepost::affiliate_key(42), edgepost::offer_key(999)});
   CHECK(edgepost::stale_config_keys({}, {edgepost::offer_key(1)}) ==

@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "edgepost/config_records.hpp"
+#include "edgepost/config_validation.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/postback_exchange.hpp"
 
@@ -15,6 +17,20 @@ using nlohmann::json;
 Stores fresh_stores() {
   Stores stores;
   for (const auto& [key, value] : fixtures::all_records()) stores.records.emplace(key, value);
+  return stores;
+}
+
+Stores stores_with_offer_100(const std::function<void(json& offer)>& edit) {
+  json config = json::parse(fixtures::kConfig);
+  for (json& offer : config["offers"]) {
+    if (offer["id"] == 100) edit(offer);
+  }
+  const auto loaded = edgepost::load_config(config.dump());
+  REQUIRE(loaded.has_value());
+  Stores stores;
+  for (const auto& record : edgepost::config_records(*loaded)) {
+    stores.records.emplace(record.key, record.value);
+  }
   return stores;
 }
 
@@ -38,8 +54,8 @@ std::optional<edgepost::ConversionRecord> current(const Stores& stores, const st
   auto record = stored(stores, cid);
   if (!record) return record;
   for (;;) {
-    const auto next = stores.ledger.find(edgepost::status_change_key(
-        cid, static_cast<std::uint32_t>(record->changes.size() + 1)));
+    const auto next = stores.ledger.find(
+        edgepost::status_change_key(cid, static_cast<std::uint32_t>(record->changes.size() + 1)));
     if (next == stores.ledger.end()) return record;
     const auto change = edgepost::parse_status_change(next->second);
     REQUIRE(change.has_value());
@@ -155,12 +171,11 @@ std::size_t explore(World world, const std::function<void(World&)>& leaf) {
   return schedules;
 }
 
-
 std::unique_ptr<edgepost::Exchange> status_api(const std::string& cid, const std::string& text,
                                                std::int64_t now, std::uint8_t seed,
                                                std::string_view token) {
-  edgepost::Request request = fixtures::post("/api/conversions/" + cid + "/status",
-                                             "application/json", text);
+  edgepost::Request request =
+      fixtures::post("/api/conversions/" + cid + "/status", "application/json", text);
   request.headers.push_back({"authorization", "Bearer " + std::string(token)});
   return edgepost::start_status_api_exchange(request, kAdminToken, fixtures::env(now, seed));
 }

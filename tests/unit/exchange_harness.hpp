@@ -26,6 +26,8 @@ inline const std::string kAuth = "&security_token=" + std::string(fixtures::kTok
 inline constexpr std::string_view kAdminToken = "operator-secret-token-0123456789";
 
 Stores fresh_stores();
+// The fixture network with offer 100 changed by `edit` (caps, traffic rules, ...).
+Stores stores_with_offer_100(const std::function<void(nlohmann::json& offer)>& edit);
 std::unique_ptr<edgepost::Exchange> postback(const std::string& query, std::int64_t now = kLater,
                                              std::uint8_t seed = 5);
 // POST /api/conversions/<cid>/status with the admin token (or the one given).

@@ -43,9 +43,10 @@ TEST_CASE("wire: a click exchange driven through JSON alone", "[exchange_wire]")
   auto started = edgepost::start_exchange(start_json("click", "offer_id=100&aff_id=7").dump());
   REQUIRE(started.has_value());
   edgepost::Exchange& click = **started;
-  CHECK(command_of(click) == json{{"kind", "read"},
-                                  {"store", "records"},
-                                  {"keys", {"config/offer/100", "config/affiliate/7"}}});
+  CHECK(command_of(click) ==
+        json{{"kind", "read"},
+             {"store", "records"},
+             {"keys", {"config/offer/100", "config/affiliate/7", "capped/offer/100"}}});
 
   json values;
   for (const auto& [key, value] : fixtures::all_records()) values[key] = value;

@@ -99,12 +99,16 @@ TEST_CASE("records: an outbox entry in every state, hosts' fields tolerated", "[
 }
 
 TEST_CASE("records: a click reads back as written, sub IDs in their order", "[records]") {
-  const edgepost::ClickRecord click{"tid", 100, 7, 42, {{"aff_sub", "a b"}, {"source", "x"}}};
+  const edgepost::ClickRecord click{
+      "tid", 100, 7, 42, {{"aff_sub", "a b"}, {"source", "x"}}, "203.0.113.9", "DE", {"bot"}};
   const auto parsed = edgepost::parse_click_record(edgepost::encode(click));
   REQUIRE(parsed.has_value());
   CHECK(parsed->sub_ids == click.sub_ids);
   CHECK(*parsed->sub_id("source") == "x");
   CHECK(parsed->sub_id("aff_sub2") == nullptr);
+  CHECK(parsed->ip == "203.0.113.9");
+  CHECK(parsed->country == "DE");
+  CHECK(parsed->flags == std::vector<std::string>{"bot"});
   const json event = json::parse(edgepost::click_event(click));
   CHECK(event["id"] == "click:tid");
   CHECK(event["aff_sub"] == "a b");

@@ -22,6 +22,11 @@ struct ClickRecord {
   std::uint32_t affiliate_id = 0;
   std::int64_t time = 0;
   std::vector<std::pair<std::string, std::string>> sub_ids;  // those given, in kSubIdFields order
+  std::string ip;       // the visitor's address as the platform saw it; empty when unknown
+  std::string country;  // ISO 3166 alpha-2 from the platform; empty when unknown
+  // The traffic rules the click failed ("bot", "ip_rate", "blocked_ip", "country"): its
+  // conversions are rejected with reason click_flagged.
+  std::vector<std::string> flags;
 
   const std::string* sub_id(std::string_view name) const;
 };

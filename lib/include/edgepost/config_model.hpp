@@ -39,8 +39,8 @@ struct Goal {
   std::string name;
   PriceRule revenue;
   PriceRule payout;
-  bool multiple = false;  // may one click convert on this goal more than once?
-  Dedupe dedupe = Dedupe::adv_sub;  // for multiple goals
+  bool multiple = false;                      // may one click convert on this goal more than once?
+  Dedupe dedupe = Dedupe::adv_sub;            // for multiple goals
   std::int64_t dedupe_window_seconds = 3600;  // for Dedupe::fingerprint
   ConversionStatus status = ConversionStatus::approved;  // unless the advertiser sends one
 };
@@ -80,6 +80,44 @@ struct AffiliatePostbackUrl {
   UrlTemplate postback;
 };
 
+// A budget: at most so many conversions, or so much payout or revenue, per day or month in
+// the offer's time zone, or in total; for the whole offer, or for each affiliate on it
+// (docs/traffic-rules.md). Counted exactly by the cap ledger (cap_ledger.hpp).
+enum class CapPeriod { day, month, total };
+enum class CapScope { offer, affiliate };
+
+struct Cap {
+  CapScope scope = CapScope::offer;
+  std::optional<std::uint32_t> affiliate_id;  // scope affiliate: only this one; nullopt: each
+  CapPeriod period = CapPeriod::day;
+  std::optional<std::int64_t> conversions;
+  std::optional<Amount> payout;
+  std::optional<Amount> revenue;
+
+  bool applies_to(std::uint32_t affiliate) const noexcept {
+    return scope == CapScope::offer || !affiliate_id || *affiliate_id == affiliate;
+  }
+};
+
+// What a click that fails a traffic rule gets: the offer's fallback (or 404 without one), a
+// refusal, or the landing page as usual (flag: only its conversions are rejected).
+enum class RuleAction { fallback, refuse, flag };
+// A conversion whose user IP (sent by the advertiser) is outside the click's network.
+enum class IpMismatch { ignore, flag, reject };
+
+// Traffic-quality rules of an offer; the config's "traffic_rules" are the default of every
+// offer that has none of its own (docs/traffic-rules.md).
+struct TrafficRules {
+  bool block_bots = false;
+  std::uint32_t max_clicks_per_ip_per_minute = 0;  // 0: no limit
+  std::vector<CidrRange> blocked_ips;
+  std::vector<std::string> allowed_countries;  // ISO 3166 alpha-2, uppercase; empty: all
+  std::vector<std::string> blocked_countries;
+  RuleAction action = RuleAction::fallback;
+  std::int64_t max_conversion_seconds = 0;  // after the click; 0: only the attribution window
+  IpMismatch ip_mismatch = IpMismatch::ignore;
+};
+
 struct Offer {
   std::uint32_t id = 0;
   std::string name;
@@ -98,6 +136,10 @@ struct Offer {
   std::vector<Goal> goals;
   std::vector<PayoutOverride> payout_overrides;
   std::vector<AffiliatePostbackUrl> postback_urls;  // per-affiliate, overrides the affiliate's
+  std::string timezone = "UTC";                     // IANA name: the days and months of caps
+  std::vector<Cap> caps;
+  ConversionStatus cap_status = ConversionStatus::rejected;  // of a conversion over a cap
+  TrafficRules traffic_rules;
 
   const Goal* find_goal(std::string_view goal_id) const noexcept;
   bool allows(std::uint32_t affiliate_id) const noexcept;
@@ -107,6 +149,7 @@ struct Offer {
 };
 
 struct Config {
+  TrafficRules traffic_rules;  // the default of offers without their own
   std::vector<Advertiser> advertisers;
   std::vector<Affiliate> affiliates;
   std::vector<Offer> offers;

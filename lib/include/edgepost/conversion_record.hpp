@@ -49,13 +49,22 @@ struct ConversionRecord {
   std::string payout;
   std::string currency;
   std::int64_t click_time = 0;
-  std::int64_t time = 0;        // when it was recorded
+  std::int64_t time = 0;                        // when it was recorded
   std::optional<std::int64_t> conversion_time;  // when it happened, if the advertiser said
-  std::string attributed_from;  // "click" or "transaction_id"
+  std::string attributed_from;                  // "click" or "transaction_id"
   std::optional<std::string> amount;
-  std::optional<std::string> rule;  // why the rules, not the advertiser, set the status
+  std::optional<std::string> rule;    // why the rules, not the advertiser, set the status
+  std::optional<std::string> reason;  // that rule's stable code, e.g. "cap_reached"
+  // The stable code of every rule that fired on it (docs/traffic-rules.md), whether it set the
+  // status ("cap_reached", "click_flagged") or only marked it ("ip_mismatch").
+  std::vector<std::string> flags;
+  // The cap ledgers (cap_ledger.hpp) holding one unit of this conversion each: a reversal
+  // gives them back.
+  std::vector<std::string> caps;
+  std::string cap_revenue;  // what it counted in them: its prices when it was recorded
+  std::string cap_payout;
   std::vector<std::pair<std::string, std::string>> adv_subs;
-  std::vector<std::string> claims;  // the ledger keys this conversion holds
+  std::vector<std::string> claims;         // the ledger keys this conversion holds
   std::vector<PartnerPostback> postbacks;  // sent when it was recorded
   ConversionStage stage = ConversionStage::accepted;
   std::vector<StatusChange> changes;  // in sequence order, 1..n

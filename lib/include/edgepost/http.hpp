@@ -23,6 +23,7 @@ struct Request {
   std::vector<Header> headers;
   std::string body;
   std::string client_ip;  // as the platform saw the peer; empty when unknown
+  std::string country;    // ISO 3166 alpha-2 as the platform placed the peer; empty when unknown
 
   // The first header of that name (compared case-insensitively), or nullptr.
   const std::string* header(std::string_view name) const noexcept;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edgepost/cap_ledger.hpp"
 #include "edgepost/click_id.hpp"
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/decision.hpp"
@@ -55,6 +56,10 @@ struct PostbackDecision {
   // The postback named the conversion by conversion_id: no claims, and no new conversion; it
   // must exist and belong to this transaction ID.
   bool names_conversion = false;
+  // The caps a new conversion takes a unit of before it is committed, in order, and the status
+  // it gets when one is full.
+  std::vector<CapCheck> caps;
+  ConversionStatus cap_status = ConversionStatus::rejected;
 };
 
 // repeat: for a fingerprinted event, how many earlier events with the same fingerprint the
