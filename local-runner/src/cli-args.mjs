@@ -62,7 +62,8 @@ serve
   --trusted-proxy CIDR         a reverse proxy in front of the runner (repeatable; default none).
                                Only when the TCP peer is inside one of these ranges is the
                                right-most X-Forwarded-For address that is not itself a trusted
-                               proxy used as REMOTE_ADDR (the advertisers' IP allowlists)
+                               proxy used as REMOTE_ADDR (the advertisers' IP allowlists), and
+                               its CF-IPCountry as the visitor's country (traffic rules)
   --outbox-interval-ms N       how often the outbox is scanned (default ${OUTBOX.intervalMs})
   --outbox-base-delay-ms N     first retry delay; doubles per attempt, +-20% jitter, at most
                                1 hour (default ${OUTBOX.baseDelayMs})

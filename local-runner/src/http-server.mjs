@@ -9,7 +9,7 @@
 
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { clientAddress, requestAddress, trustedProxyList } from './client-address.mjs';
+import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
 import { logTarget } from './redact.mjs';
 import { TaskLimit } from './task-limit.mjs';
 
@@ -47,7 +47,8 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //   extra       async (req, res, { path, query }) => boolean: true if it answered (demo pages)
 //   isReady     () => boolean: false while the runner starts (answers 503)
 //   health      ResourceHealth (resource-health.mjs): counts exhaustion, probes for /healthz
-//   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For is believed
+//   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For and CF-IPCountry
+//                   are believed
 export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
   trustedProxies = [] }) {
   const queue = new TaskLimit(engine.concurrency ?? 1);
@@ -137,7 +138,8 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
       return;
     }
 
-    const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip };
+    const country = requestCountry(clientAddress(req.socket), req.headers, isTrustedProxy);
+    const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip, country };
     let result;
     try {
       result = await queue.run(() => engine.cgi(route.fn, request));

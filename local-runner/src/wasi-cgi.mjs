@@ -38,6 +38,8 @@ export function cgiEnvironment(request, bodyLength) {
     QUERY_STRING: request.query ?? '',
     REMOTE_ADDR: request.remoteAddr ?? '',
   };
+  // Set by the runner alone (a trusted proxy's CF-IPCountry); never from a header's HTTP_ name.
+  if (request.country) env.CLIENT_COUNTRY = request.country;
   if (bodyLength > 0) env.CONTENT_LENGTH = String(bodyLength);
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     const lower = name.toLowerCase();

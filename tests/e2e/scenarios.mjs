@@ -4,6 +4,9 @@
 //   storedKeys()    every key in its store, for "refused requests change nothing"
 //   landing, partner(7), partner(8)   the stubs of networkConfig()
 //   clientIp        the address the target sees for this test process
+//   visit(path, { country, userAgent })   a request as from a visitor the platform placed in
+//                   `country` (CF-IPCountry from a trusted proxy on the runner, request.cf on
+//                   workerd); answers the fetch Response without following redirects
 import assert from 'node:assert/strict';
 import { mintClickId } from './click-id.mjs';
 import { ADMIN_TOKEN, KEY_HEX, TOKEN } from './network.mjs';
@@ -44,7 +47,67 @@ async function settle(ms = 400) {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+async function visitClick(target, query, visitor = {}) {
+  const response = await target.visit(`/click?${query}`, { userAgent: BROWSER, ...visitor });
+  await response.arrayBuffer();
+  return { status: response.status, location: response.headers.get('location') ?? '' };
+}
+
 export const scenarios = {
+  async 'a cap of 10: 100 concurrent postbacks approve exactly 10, the other 90 cap_reached, 10 partner postbacks'(target) {
+    const tids = [];
+    for (let i = 0; i < 100; i += 1) tids.push((await click(target, `offer_id=610&aff_id=7&aff_sub=cap${i}`)).tid);
+    const answers = await Promise.all(tids.map((tid) => postback(target, `tid=${tid}`)));
+    for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const approved = answers.filter((a) => a.body.status === 'approved');
+    const capped = answers.filter((a) => a.body.status === 'rejected' && a.body.reason === 'cap_reached');
+    assert.equal(approved.length, 10);
+    assert.equal(capped.length, 90);
+    // Retried, each is the duplicate it was, and the cap is still spent on the same ten.
+    const again = await Promise.all(tids.slice(0, 20).map((tid) => postback(target, `tid=${tid}`)));
+    for (const [i, answer] of again.entries()) {
+      assert.equal(answer.body.duplicate, true);
+      assert.equal(answer.body.status, answers[i].body.status);
+    }
+    const paid = new Set(approved.map((a) => a.body.transaction_id));
+    await waitFor(() => partnerCalls(target, 7, (p) => paid.has(p.get('tid'))).length >= 10,
+      { what: 'ten partner postbacks' });
+    await settle();
+    const calls = partnerCalls(target, 7, (p) => p.get('o') === '610');
+    assert.equal(calls.length, 10);
+    assert.deepEqual(new Set(calls.map((c) => c.url.searchParams.get('tid'))), paid);
+  },
+
+  async 'a bot\'s click goes to the fallback'(target) {
+    const bot = await visitClick(target, 'offer_id=620&aff_id=7', { userAgent: GOOGLEBOT });
+    assert.equal(bot.status, 302);
+    assert.equal(bot.location, `${target.landing.url('/landing')}?fallback=620`);
+    const person = await visitClick(target, 'offer_id=620&aff_id=7');
+    assert.equal(new URL(person.location).searchParams.has('tid'), true);
+  },
+
+  async 'a click from a blocked country goes to the fallback'(target) {
+    const blocked = await visitClick(target, 'offer_id=620&aff_id=7', { country: 'RU' });
+    assert.equal(blocked.location, `${target.landing.url('/landing')}?fallback=620`);
+    const allowed = await visitClick(target, 'offer_id=620&aff_id=7', { country: 'DE' });
+    assert.match(allowed.location, /\?tid=[a-z2-7]{47}$/);
+  },
+
+  async 'the 31st click in a minute from one address, with a limit of 30, goes to the fallback'(target) {
+    // All 31 inside one minute of the clock the rule counts by.
+    const intoMinute = Date.now() % 60000;
+    if (intoMinute > 40000) await new Promise((resolve) => setTimeout(resolve, 60500 - intoMinute));
+    const locations = [];
+    for (let i = 0; i < 31; i += 1) locations.push((await visitClick(target, 'offer_id=630&aff_id=8')).location);
+    const fallback = `${target.landing.url('/landing')}?fallback=630`;
+    assert.equal(locations.slice(0, 30).filter((l) => l === fallback).length, 0);
+    assert.equal(locations[30], fallback);
+  },
+
+
   async 'a click redirects to the offer URL with every click macro filled and encoded'(target) {
     const subs = 'aff_sub=spring%20sale%20%E2%9C%93&aff_sub2=a%26b%3Dc&aff_sub3=x%2Fy&aff_sub4=4&aff_sub5=5' +
       '&source=news%2Bletter&aff_click_id=AFF-123';

@@ -9,6 +9,7 @@ import { freePort, startStub, waitFor } from './stubs.mjs';
 import { bundleDir, startWorkerTarget } from './worker-target.mjs';
 import { loadLibrary } from '../../wasm/workers/config-records.mjs';
 import { callExport } from '../../wasm/workers/src/library-call.mjs';
+import { shardOf, shardStub } from '../../wasm/workers/src/claims.mjs';
 
 async function network() {
   const landing = await startStub();
@@ -31,6 +32,12 @@ describe('the Worker on workerd', () => {
     worker = await startWorkerTarget({ config: net.config });
     Object.assign(target, {
       base: worker.base,
+      // Through Miniflare's dispatchFetch, which sets request.cf as Cloudflare's edge would.
+      visit: (path, { country, userAgent }) => worker.mf.dispatchFetch(`${worker.base}${path}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': userAgent },
+        ...(country ? { cf: { country } } : {}),
+      }),
       landing: net.landing,
       partner: (id) => net.partners[id],
       storedKeys: worker.storedKeys,
@@ -53,6 +60,21 @@ describe('the Worker on workerd', () => {
     const answer = await fetch(`${worker.base}/aff_lsr?transaction_id=${tid}&security_token=${TOKEN}`);
     assert.equal(answer.status, 200);
     assert.equal((await answer.json()).status, 'approved');
+  });
+
+  test('ledger entries that expire are deleted when due, by the Durable Object\'s alarm', async () => {
+    const key = 'cap/clicks/offer/630/ip/test/minute/1/1';
+    const stub = shardStub(worker.claimsNamespace, shardOf(key));
+    const ask = async (message) => (await stub.fetch('https://claims/', {
+      method: 'POST', body: JSON.stringify({ key, ...message }),
+    })).json();
+    const before = (await ask({ op: 'count' })).count;
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await ask({ op: 'put_if_absent', value: 'x', expires: now + 1 })).won, true);
+    await ask({ op: 'set', value: 'y', expires: now + 1, key: `${key}/head` });
+    assert.equal((await ask({ op: 'count' })).count, before + 4);  // two entries, two index keys
+    await waitFor(async () => (await ask({ op: 'count' })).count === before,
+      { what: 'the expired entries and their index keys deleted', timeoutMs: 10000 });
   });
 
   test('events of every decision are logged as JSON lines', async () => {

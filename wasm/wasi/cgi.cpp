@@ -75,6 +75,8 @@ Expected<Request, CgiError> request_from_cgi(const CgiEnvironment& env, std::str
   if (request.path.empty()) request.path = "/";
   request.query = value_or_empty(env, "QUERY_STRING");
   request.client_ip = value_or_empty(env, "REMOTE_ADDR");
+  // Not an HTTP_ variable: only the host sets it, from a trusted proxy's header.
+  request.country = value_or_empty(env, "CLIENT_COUNTRY");
   for (const auto& [key, value] : env) {
     if (key.size() > 5 && key.compare(0, 5, "HTTP_") == 0) {
       request.headers.push_back(Header{header_name_from_variable(key), value});

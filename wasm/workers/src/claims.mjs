@@ -12,6 +12,8 @@
 // conversion to one object instead would not protect the order claim (advertiser, goal and
 // adv_sub), which two different clicks can share. Sharding spreads the load;
 // the count must never change once deployed, or keys would move to other objects.
+import { EXPIRY_PREFIX, indexExpiry, sweepExpired } from './expiry-index.mjs';
+
 export const CLAIM_SHARDS = 64;
 
 // FNV-1a, 32 bits: stable, cheap, evenly spread for these keys.
@@ -41,7 +43,7 @@ async function ask(namespace, key, message) {
 export const claims = {
   putIfAbsent: (ns, key, value, expires) => ask(ns, key, { op: 'put_if_absent', value, expires }),
   get: async (ns, key) => (await ask(ns, key, { op: 'get' })).value,
-  set: (ns, key, value) => ask(ns, key, { op: 'set', value }),
+  set: (ns, key, value, expires) => ask(ns, key, { op: 'set', value, expires }),
   remove: (ns, key) => ask(ns, key, { op: 'remove' }),
   // An outbox entry's delivery lease: { won, value } (see outbox-consumer.mjs).
   lease: (ns, key, seconds) => ask(ns, key, { op: 'lease', seconds }),
@@ -67,6 +69,10 @@ export class ClaimStore {
     this.state = state;
   }
 
+  async alarm() {
+    await sweepExpired(this.state.storage, Math.floor(Date.now() / 1000));
+  }
+
   // Only reachable through the CLAIMS binding, never from the Internet.
   async fetch(request) {
     const message = await request.json();
@@ -79,6 +85,7 @@ export class ClaimStore {
           const existing = live(await storage.get(message.key), now);
           if (existing) return { won: false, value: existing.value };
           await storage.put(message.key, { value: message.value, expires: message.expires || 0 });
+          await indexExpiry(storage, message.key, message.expires);
           return { won: true };
         }));
       case 'lease':
@@ -93,7 +100,8 @@ export class ClaimStore {
       case 'get':
         return Response.json({ value: live(await storage.get(message.key), now)?.value ?? null });
       case 'set':
-        await storage.put(message.key, { value: message.value, expires: 0 });
+        await storage.put(message.key, { value: message.value, expires: message.expires || 0 });
+        await indexExpiry(storage, message.key, message.expires);
         return Response.json({});
       case 'remove':
         await storage.delete(message.key);
@@ -102,10 +110,13 @@ export class ClaimStore {
         // For operators and tests (through the binding): every live entry of this shard.
         const entries = [];
         for (const [key, entry] of await storage.list()) {
-          if (live(entry, now)) entries.push({ key, value: entry.value });
+          if (!key.startsWith(EXPIRY_PREFIX) && live(entry, now)) entries.push({ key, value: entry.value });
         }
         return Response.json({ entries });
       }
+      case 'count':
+        // For tests: every key stored, expired or not, index keys included.
+        return Response.json({ count: (await storage.list()).size });
       default:
         return new Response(`unknown op ${message.op}`, { status: 400 });
     }

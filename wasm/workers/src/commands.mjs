@@ -27,7 +27,8 @@ async function putIfAbsent(command, env) {
 
 async function put(command, env) {
   if (command.store === 'ledger') {
-    await claims.set(env.CLAIMS, command.key, command.value);
+    const expires = command.ttl > 0 ? Math.floor(Date.now() / 1000) + command.ttl : 0;
+    await claims.set(env.CLAIMS, command.key, command.value, expires);
   } else {
     await env.KV.put(command.key, command.value,
       command.ttl > 0 ? { expirationTtl: Math.max(KV_MIN_TTL, command.ttl) } : {});

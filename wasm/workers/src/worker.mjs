@@ -93,6 +93,8 @@ async function libraryRequest(request, url, route) {
     body,
     // The peer as Cloudflare saw it; the header cannot be set by the client on Workers.
     client_ip: request.headers.get('cf-connecting-ip') ?? '',
+    // Cloudflare's placement of the peer (request.cf), never a header the client could set.
+    country: request.cf?.country ?? '',
   };
 }
 
