@@ -403,3 +403,49 @@ TEST_CASE("caps: a full cap sends the offer's clicks to its fallback until the p
   CHECK(click_at(kLater + 360).rfind("https://shop.example/landing?", 0) == 0);
   CHECK(body(first)["status"] == "approved");
 }
+
+TEST_CASE("caps: each kind counts per local day and month of a non-UTC offer, DST included",
+          "[caps]") {
+  // America/New_York. 2026-03-09T03:59:59Z is 8 March 23:59:59 EDT (the first day of DST);
+  // 04:00:00Z is 9 March. 2026-03-31T23:00Z is still March there; 2026-04-01T04:00Z is April.
+  constexpr std::int64_t kLastSecondOf8March = 1773028799;
+  constexpr std::int64_t kMarch31Evening = 1774998000;
+  constexpr std::int64_t kApril1 = 1775016000;
+  const auto at = [](int n, std::int64_t time) {
+    return "tid=" + fixtures::mint(100, 7, time - 60 + n) + kAuth;
+  };
+  SECTION("conversions per day") {
+    Stores stores = stores_with_offer_100([](json& offer) {
+      offer["timezone"] = "America/New_York";
+      offer["caps"] = json::array({{{"period", "day"}, {"conversions", 1}}});
+    });
+    CHECK(body(send(stores, at(0, kLastSecondOf8March), kLastSecondOf8March))["status"] ==
+          "approved");
+    CHECK(body(send(stores, at(1, kLastSecondOf8March), kLastSecondOf8March))["reason"] ==
+          "cap_reached");
+    CHECK(body(send(stores, at(2, kLastSecondOf8March + 1), kLastSecondOf8March + 1))["status"] ==
+          "approved");
+    CHECK(totals(stores, "offer/100/day/2026-03-08").conversions == 1);
+    CHECK(totals(stores, "offer/100/day/2026-03-09").conversions == 1);
+  }
+  SECTION("payout per month") {
+    Stores stores = stores_with_offer_100([](json& offer) {
+      offer["timezone"] = "America/New_York";
+      offer["caps"] = json::array({{{"period", "month"}, {"payout", "4.00"}}});
+    });
+    CHECK(body(send(stores, at(0, kMarch31Evening), kMarch31Evening))["status"] == "approved");
+    CHECK(body(send(stores, at(1, kMarch31Evening), kMarch31Evening))["reason"] == "cap_reached");
+    CHECK(body(send(stores, at(2, kApril1), kApril1))["status"] == "approved");
+    CHECK(totals(stores, "offer/100/month/2026-03").payout == Amount{400000});
+  }
+  SECTION("revenue in total, per affiliate") {
+    Stores stores = stores_with_offer_100([](json& offer) {
+      offer["caps"] = json::array(
+          {{{"scope", "affiliate"}, {"affiliate_id", 7}, {"period", "total"}, {"revenue", "15"}}});
+    });
+    CHECK(body(send(stores, sale(0)))["status"] == "approved");  // revenue 10.00
+    CHECK(body(send(stores, sale(1)))["reason"] == "cap_reached");
+    CHECK(body(send(stores, sale(2, 8)))["status"] == "approved");  // not affiliate 8's cap
+    CHECK(totals(stores, "offer/100/affiliate/7/total").revenue == Amount{1000000});
+  }
+}
