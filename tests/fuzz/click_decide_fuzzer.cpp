@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const edgepost::ClickPlan plan = edgepost::plan_click(request);
   edgepost::Snapshot snapshot = fuzz::fixture_records();
   if (!plan.refusal) {
-    fuzz::require(plan.keys.size() == 2);
+    fuzz::require(plan.keys.size() == 3);  // offer, affiliate, cap closures
     fuzz::set_or_erase(snapshot, edgepost::offer_key(plan.offer_id), overrides.offer);
     fuzz::set_or_erase(snapshot, edgepost::affiliate_key(plan.affiliate_id), overrides.affiliate);
   }
