@@ -208,8 +208,9 @@ std::string status_change_event(const ConversionRecord& after, const StatusChang
 std::string encode(const ConversionRecord& record) {
   json out = record_json(record);
   out["claims"] = record.claims;
-  if (!record.caps.empty()) {
-    out["caps"] = record.caps;
+  if (!record.caps.empty()) out["caps"] = record.caps;
+  if (!record.cap_give_back.empty()) out["cap_give_back"] = record.cap_give_back;
+  if (!record.caps.empty() || !record.cap_give_back.empty()) {
     out["cap_revenue"] = record.cap_revenue;
     out["cap_payout"] = record.cap_payout;
   }
@@ -240,8 +241,10 @@ std::optional<ConversionRecord> parse_conversion_record(std::string_view text) {
       (stage == "accepted" || stage == "complete") && read_claims(in, r.claims) &&
       read_postbacks(in, r.postbacks) && read_changes(in, r.changes) &&
       read_texts(in, "flags", r.flags) && read_texts(in, "caps", r.caps) &&
-      (r.caps.empty() || (read_text(in, "cap_revenue", r.cap_revenue) &&
-                          read_text(in, "cap_payout", r.cap_payout))) &&
+      read_texts(in, "cap_give_back", r.cap_give_back) &&
+      ((r.caps.empty() && r.cap_give_back.empty()) ||
+       (read_text(in, "cap_revenue", r.cap_revenue) &&
+        read_text(in, "cap_payout", r.cap_payout))) &&
       (r.changes.empty() || r.changes.back().to == r.status);
   if (!whole) return std::nullopt;
   r.stage = stage == "complete" ? ConversionStage::complete : ConversionStage::accepted;

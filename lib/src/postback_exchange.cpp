@@ -36,8 +36,9 @@ enum class Step {
   closures_put    // advice for the click: its outcome changes nothing
 };
 
-// What comes after the cap units being given back.
-enum class AfterGiveBack { commit, fold_change };
+// Why cap units are being given back: the conversion was committed over a cap, so the units it
+// took of its other caps go back before it completes; or a change rejected it.
+enum class GiveBack { over_cap, rejection };
 
 // Which partner postbacks are being queued, and what comes after them.
 enum class Queueing { conversion, change };
@@ -264,6 +265,9 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   }
 
   // Recorded, not refused: the advertiser's sale happened, the network does not pay for it.
+  // The units it took of its other caps are given back only once it is committed: a copy of
+  // this request that found room everywhere may commit it approved first, and then those
+  // units are its own.
   void over_cap() {
     const CapCheck& check = decision_.caps[next_cap_];
     record_.status = std::string(status_name(decision_.cap_status));
@@ -271,42 +275,46 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     record_.rule = "over the offer's cap (" + check.ledger + ")";
     record_.flags.emplace_back("cap_reached");
     record_.postbacks.clear();
-    give_back(std::exchange(record_.caps, {}), AfterGiveBack::commit);
+    record_.cap_give_back = std::exchange(record_.caps, {});
+    queue_.read(Store::records, {cap_closures_key(record_.offer_id)}, Step::closures_read);
   }
 
   // Over a cap, the offer's clicks go to its fallback until the period ends; a unit given
-  // back reopens it. Advice only (cap_closure.hpp): a store that fails here changes nothing.
+  // back by a rejection reopens it. Advice only (cap_closure.hpp): a store that fails here
+  // changes nothing.
   void on_closures(const Outcome& outcome) {
     if (outcome.kind == OutcomeKind::failed) return after_closures();
     const std::string key = cap_closures_key(record_.offer_id);
     const std::string* text = lookup(outcome.values, key);
     const CapClosures before = text ? parse_cap_closures(*text) : CapClosures{};
-    CapClosures after;
-    if (after_give_back_ == AfterGiveBack::commit) {
-      const CapCheck& full = decision_.caps[next_cap_];
-      after = with_closed(before, full, record_.affiliate_id, full.ends_at);
-    } else {
-      after = with_reopened(before, give_back_);
-    }
+    const CapClosures after =
+        reopening_ ? with_reopened(before, give_back_)
+                   : with_closed(before, decision_.caps[next_cap_], record_.affiliate_id,
+                                 decision_.caps[next_cap_].ends_at);
     if (encode(after) == encode(before)) return after_closures();
     queue_.write(CommandKind::put, Store::records, KvWrite{key, encode(after), 0},
                  Step::closures_put);
   }
 
   void after_closures() {
-    if (after_give_back_ == AfterGiveBack::commit) return commit();
-    fold_change();
+    if (reopening_) return fold_change();
+    commit();
   }
 
-  void give_back(std::vector<std::string> ledgers, AfterGiveBack then) {
+  void give_back(std::vector<std::string> ledgers, GiveBack why) {
     give_back_ = std::move(ledgers);
     next_give_back_ = 0;
-    after_give_back_ = then;
+    giving_back_ = why;
     give_back_next();
   }
 
   void give_back_next() {
     if (next_give_back_ == give_back_.size()) {
+      if (giving_back_ == GiveBack::over_cap) {
+        given_back_ = true;
+        return complete();
+      }
+      reopening_ = true;
       return queue_.read(Store::records, {cap_closures_key(record_.offer_id)}, Step::closures_read);
     }
     const std::string& ledger = give_back_[next_give_back_];
@@ -378,6 +386,9 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   // The attempt that committed, or a replay of one that stopped before its end.
   void complete() {
+    if (!record_.cap_give_back.empty() && !given_back_) {
+      return give_back(record_.cap_give_back, GiveBack::over_cap);
+    }
     queue_postbacks(Queueing::conversion, record_.postbacks, fresh_, record_.time);
   }
 
@@ -406,7 +417,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     if (queueing_ == Queueing::conversion) return finish();
     // A rejection gives the conversion's cap units back before the record says rejected.
     if (change_.to == "rejected" && !record_.caps.empty()) {
-      return give_back(record_.caps, AfterGiveBack::fold_change);
+      return give_back(record_.caps, GiveBack::rejection);
     }
     fold_change();
   }
@@ -584,7 +595,9 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   std::size_t next_cap_ = 0;            // in decision_.caps
   std::vector<std::string> give_back_;  // ledgers
   std::size_t next_give_back_ = 0;
-  AfterGiveBack after_give_back_ = AfterGiveBack::commit;
+  GiveBack giving_back_ = GiveBack::over_cap;
+  bool given_back_ = false;   // the units of an over-cap conversion's other caps
+  bool reopening_ = false;    // the closures are read to reopen (a rejection), not to close
   std::uint32_t repeat_ = 0;  // earlier events with this fingerprint, past their window
   std::size_t next_postback_ = 0;
   bool fresh_ = false;            // this exchange committed the conversion

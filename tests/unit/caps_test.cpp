@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "edgepost/cap_closure.hpp"
 #include "edgepost/cap_ledger.hpp"
 #include "edgepost/cap_move.hpp"
 #include "edgepost/click_exchange.hpp"
@@ -448,4 +449,49 @@ TEST_CASE("caps: each kind counts per local day and month of a non-UTC offer, DS
     CHECK(body(send(stores, sale(2, 8)))["status"] == "approved");  // not affiliate 8's cap
     CHECK(totals(stores, "offer/100/affiliate/7/total").revenue == Amount{1000000});
   }
+}
+
+TEST_CASE("caps: a copy over one cap never gives back a unit its twin committed with",
+          "[caps][interleavings]") {
+  // Affiliate 7's day share of 10 (A), then the offer's day cap of 1 (B). Y (affiliate 8) fills
+  // B. Copy 1 of X (affiliate 7) takes a unit of A, finds B full and pauses. Y is reversed, so
+  // B has room; copy 2 of X finds copy 1's unit of A as its own, takes B and commits X
+  // approved. Copy 1's cap_reached commit then loses to the approved record, and the unit of A
+  // stays X's: had copy 1 given it back before committing, X would be approved on a unit that A
+  // no longer counts, and A could take one conversion too many.
+  Stores stores = stores_with_offer_100([](json& offer) {
+    offer["caps"] = json::array({{{"scope", "affiliate"}, {"period", "day"}, {"conversions", 10}},
+                                 {{"period", "day"}, {"conversions", 1}}});
+  });
+  const std::string a = "offer/100/affiliate/7/day/2026-11-01";
+  const std::string b = "offer/100/day/2026-11-01";
+  CHECK(body(send(stores, sale(0, 8) + "&adv_sub=Y"))["status"] == "approved");
+  Run copy1(postback(sale(1) + "&adv_sub=X", kLater, 11));
+  copy1.settle(stores);
+  // Past its reads of B: about to close the offer to clicks, or to give a unit back.
+  const auto decided_over_b = [&](const Run& run) {
+    const edgepost::Command& next = run.exchange->command();
+    const bool closing = next.kind == edgepost::CommandKind::read &&
+                         next.store == edgepost::Store::records && !next.keys.empty() &&
+                         next.keys[0] == edgepost::cap_closures_key(100);
+    const bool giving_back = next.kind == edgepost::CommandKind::put_if_absent &&
+                             next.write.key.find("/returned/") != std::string::npos;
+    return closing || giving_back;
+  };
+  while (!copy1.done() && !decided_over_b(copy1)) copy1.step(stores);
+  REQUIRE_FALSE(copy1.done());
+  CHECK(totals(stores, a).conversions == 1);
+  send(stores, sale(0, 8) + "&adv_sub=Y&status=rejected", kLater + 1);
+  CHECK(totals(stores, b).conversions == 0);
+  const auto twin = send(stores, sale(1) + "&adv_sub=X", kLater + 2, 12);
+  CHECK(body(twin)["status"] == "approved");
+  copy1.to_end(stores);
+  REQUIRE(copy1.responses.size() == 1);
+  CHECK(body(copy1.responses[0])["status"] == "approved");
+  CHECK(body(copy1.responses[0])["duplicate"] == true);
+  const auto x = current(stores, body(twin)["conversion_id"]);
+  CHECK(x->caps == std::vector<std::string>{a, b});
+  CHECK(totals(stores, a).conversions == 1);
+  CHECK(totals(stores, b).conversions == 1);
+  check_invariants(stores);
 }

@@ -61,6 +61,9 @@ struct ConversionRecord {
   // The cap ledgers (cap_ledger.hpp) holding one unit of this conversion each: a reversal
   // gives them back.
   std::vector<std::string> caps;
+  // Recorded over a cap: the ledgers of its other caps whose units it took and gives back
+  // once committed (each at most once, cap_move.hpp).
+  std::vector<std::string> cap_give_back;
   std::string cap_revenue;  // what it counted in them: its prices when it was recorded
   std::string cap_payout;
   std::vector<std::pair<std::string, std::string>> adv_subs;
