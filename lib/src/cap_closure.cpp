@@ -10,8 +10,11 @@ namespace {
 
 using json = nlohmann::json;
 
+// One closure per scope and period: a full month stays closed when the day's closure ends.
 std::string scope_of(const Cap& cap, std::uint32_t affiliate_id) {
-  return cap.scope == CapScope::offer ? "offer" : "affiliate/" + std::to_string(affiliate_id);
+  const std::string scope =
+      cap.scope == CapScope::offer ? "offer" : "affiliate/" + std::to_string(affiliate_id);
+  return scope + "/" + std::string(cap_period_name(cap.period));
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ std::optional<Amount> amount_member(const json& object, const char* name) {
   const auto found = object.find(name);
   if (found == object.end() || !found->is_string()) return std::nullopt;
   const std::string& text = found->get_ref<const std::string&>();
-  // Totals may go below zero only by giving back more than was taken, which the protocol
-  // never does; a negative total is damage.
+  // Never negative as written (after() stops totals at zero), so a negative one is damage:
+  // parse_amount refuses it.
   const auto amount = parse_amount(text);
   if (!amount) return std::nullopt;
   return *amount;
@@ -114,7 +114,7 @@ std::vector<CapCheck> caps_for(const Offer& offer, std::uint32_t affiliate_id, s
 }
 
 std::int64_t cap_retention_seconds(std::string_view ledger) noexcept {
-  constexpr std::int64_t kLongestReversalWindow = 540 * kDay;
+  constexpr std::int64_t kLongestReversalWindow = kMaxReversalWindowDays * kDay;
   if (ledger.find("/day/") != std::string_view::npos) return 2 * kDay + kLongestReversalWindow;
   if (ledger.find("/month/") != std::string_view::npos) return 32 * kDay + kLongestReversalWindow;
   return 0;
@@ -156,6 +156,7 @@ CapTotals after(const CapTotals& before, int delta, Amount revenue, Amount payou
 void CapWalk::start_at(const std::string* head_hint) {
   last_ = 0;
   totals_ = {};
+  held_.reset();
   if (head_hint == nullptr) return;
   std::uint32_t slot = 0;
   const char* end = head_hint->data() + head_hint->size();

@@ -105,7 +105,7 @@ ClickPlan plan_click(const Request& request) {
   plan.record = request.method != "HEAD";
   if (const std::string* agent = request.header("user-agent")) plan.user_agent = *agent;
   plan.client_ip = request.client_ip;
-  plan.country = request.country;
+  plan.country = country_code(request.country);
   plan.keys = {offer_key(plan.offer_id), affiliate_key(plan.affiliate_id),
                cap_closures_key(plan.offer_id)};
   return plan;
@@ -204,6 +204,8 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
   const std::string transaction_id = mint_click_id(click, *env.keys);
 
   ClickRecord record = click_record(plan, transaction_id, env.now);
+  // The address is personal data: kept only where a rule compares it with the conversion's.
+  if (offer.traffic_rules.ip_mismatch == IpMismatch::ignore) record.ip.clear();
   record.flags = click_rule_flags(
       offer.traffic_rules, Visitor{plan.user_agent, plan.client_ip, plan.country}, over_rate);
   const std::string landing = render(offer.landing, click_macros(plan, transaction_id, env.now));

@@ -48,7 +48,10 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
     records_ = outcome.values;
     if (auto rate = click_rate_count(plan_, records_, environment())) {
       limit_ = rate->limit;
-      counter_ = CapMove::take(rate->ledger, id_, {}, {}, std::nullopt, kRateCounterSeconds);
+      // Counted up to the limit only: a flood past it writes nothing more.
+      Cap limit;
+      limit.conversions = rate->limit;
+      counter_ = CapMove::take(rate->ledger, id_, {}, {}, limit, kRateCounterSeconds);
       return count_next();
     }
     carry_out(decide_click(plan_, records_, environment()));
@@ -58,11 +61,12 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
     if (auto command = counter_->next()) return queue_.push(std::move(*command), Step::rate_count);
     using Result = CapMove::Result;
     switch (counter_->result()) {
-      case Result::taken:
+      case Result::taken: return carry_out(decide_click(plan_, records_, environment()));
+      case Result::full: return carry_out(decide_click(plan_, records_, environment(), true));
+      // Lost the race for a slot again and again: over the limit if the count it last saw is.
+      case Result::contended:
         return carry_out(
-            decide_click(plan_, records_, environment(), counter_->totals().conversions > limit_));
-      // A flood on one address and minute: over the limit by any count.
-      case Result::contended: return carry_out(decide_click(plan_, records_, environment(), true));
+            decide_click(plan_, records_, environment(), counter_->totals().conversions >= limit_));
       default:
         // The counter is a traffic rule, not the click's record: a store that cannot count
         // does not keep people from the landing page.

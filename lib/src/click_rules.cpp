@@ -24,6 +24,16 @@ bool blocked_address(const std::vector<CidrRange>& ranges, std::string_view ip) 
 
 }  // namespace
 
+std::string country_code(std::string_view text) {
+  if (text.size() != 2) return {};
+  std::string code(text);
+  for (char& c : code) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c < 'A' || c > 'Z') return {};
+  }
+  return code == "XX" ? std::string() : code;
+}
+
 std::vector<std::string> click_rule_flags(const TrafficRules& rules, const Visitor& visitor,
                                           bool over_rate) {
   std::vector<std::string> flags;

@@ -4,6 +4,15 @@
 
 namespace edgepost {
 
+std::string_view cap_period_name(CapPeriod period) noexcept {
+  switch (period) {
+    case CapPeriod::day: return "day";
+    case CapPeriod::month: return "month";
+    case CapPeriod::total: return "total";
+  }
+  return "total";
+}
+
 std::string_view status_name(ConversionStatus status) noexcept {
   switch (status) {
     case ConversionStatus::approved: return "approved";

@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "edgepost/click_rules.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/time_zone.hpp"
 #include "edgepost/url.hpp"
@@ -12,8 +13,6 @@ namespace edgepost::config_reader {
 namespace {
 
 constexpr std::int64_t kMaxWindowHours = 365 * 24;
-// Chargebacks can arrive up to a few months after a sale; a year and a half covers them.
-constexpr std::int64_t kMaxReversalWindowDays = 540;
 constexpr std::int64_t kMaxDedupeWindowSeconds = 30 * 24 * 3600;
 constexpr std::size_t kMinTokenBytes = 16;
 constexpr std::size_t kMinHmacSecretBytes = 32;
@@ -403,12 +402,9 @@ std::optional<Cap> read_cap(const json& object, const std::string& path, Checker
 }
 
 std::optional<std::string> as_country_code(const json& value) {
-  if (!value.is_string() || value.get_ref<const std::string&>().size() != 2) return std::nullopt;
-  std::string code = value.get<std::string>();
-  for (char& c : code) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c < 'A' || c > 'Z') return std::nullopt;
-  }
+  if (!value.is_string()) return std::nullopt;
+  std::string code = country_code(value.get_ref<const std::string&>());
+  if (code.empty()) return std::nullopt;
   return code;
 }
 

@@ -67,18 +67,9 @@ json goal_json(const Goal& goal) {
   return out;
 }
 
-std::string_view period_name(CapPeriod period) {
-  switch (period) {
-    case CapPeriod::day: return "day";
-    case CapPeriod::month: return "month";
-    case CapPeriod::total: return "total";
-  }
-  return "day";
-}
-
 json cap_json(const Cap& cap) {
   json out{{"scope", cap.scope == CapScope::offer ? "offer" : "affiliate"},
-           {"period", period_name(cap.period)}};
+           {"period", cap_period_name(cap.period)}};
   if (cap.affiliate_id) out["affiliate_id"] = *cap.affiliate_id;
   if (cap.conversions) out["conversions"] = *cap.conversions;
   if (cap.payout) out["payout"] = format_amount(*cap.payout);

@@ -138,9 +138,22 @@ void reject_by_rule(Conversion& conversion, std::string_view code, std::string m
   conversion.rule = std::move(message);
 }
 
+// ::ffff:a.b.c.d is the IPv4 host a.b.c.d (dual-stack servers report IPv4 peers that way).
+IpAddress unmapped(const IpAddress& address) {
+  constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (!address.v6 || !std::equal(std::begin(kMapped), std::end(kMapped), address.bytes.begin())) {
+    return address;
+  }
+  IpAddress v4;
+  std::copy(address.bytes.begin() + 12, address.bytes.end(), v4.bytes.begin());
+  return v4;
+}
+
 // The same /24 (IPv4) or /48 (IPv6): a household's or an operator's network, not the host,
 // since mobile and dual-stack users change addresses between click and sale.
-bool same_network(const IpAddress& a, const IpAddress& b) {
+bool same_network(IpAddress a, IpAddress b) {
+  a = unmapped(a);
+  b = unmapped(b);
   if (a.v6 != b.v6) return false;
   const std::size_t bytes = a.v6 ? 6 : 3;
   return std::equal(a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(bytes),

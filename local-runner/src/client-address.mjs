@@ -61,11 +61,11 @@ export function requestAddress(peer, forwardedFor, isTrusted) {
   return address;  // every hop is a trusted proxy: the left-most is the closest to a client
 }
 
-// The visitor's country (ISO 3166 alpha-2) for the traffic rules, as a trusted proxy placed it
-// in CF-IPCountry (Cloudflare's header; other CDNs can be told to send the same). From anyone
-// else the header is whatever the client wants, so it is ignored: '' means unknown.
+// The visitor's country for the traffic rules, as a trusted proxy placed it in CF-IPCountry
+// (Cloudflare's header; other CDNs can be told to send the same). From anyone else the header
+// is whatever the client wants, so it is ignored: '' means unknown. The library decides what
+// counts as a country code.
 export function requestCountry(peer, headers, isTrusted) {
-  if (!isTrusted(peer)) return '';
-  const value = headers['cf-ipcountry'];
-  return typeof value === 'string' && /^[A-Za-z]{2}$/.test(value) ? value.toUpperCase() : '';
+  const value = isTrusted(peer) ? headers['cf-ipcountry'] : undefined;
+  return typeof value === 'string' ? value : '';
 }

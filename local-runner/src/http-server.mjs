@@ -62,13 +62,14 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
 
   server.on('request', (req, res) => {
     const started = performance.now();
-    const ip = requestAddress(clientAddress(req.socket), req.headers['x-forwarded-for'], isTrustedProxy);
+    const peer = clientAddress(req.socket);
+    const ip = requestAddress(peer, req.headers['x-forwarded-for'], isTrustedProxy);
     res.on('close', () => {
       const status = res.writableFinished ? res.statusCode : `${res.headersSent ? res.statusCode : '-'} (connection closed early)`;
       accessLog(`${new Date().toISOString()} ${ip} ${req.method} ${logTarget(req.url, limits.maxTargetBytes)} ${status} ` +
         `${(performance.now() - started).toFixed(1)}ms`);
     });
-    handle(req, res, ip).catch((error) => {
+    handle(req, res, ip, peer).catch((error) => {
       errorLog(`error: ${req.method} ${logTarget(req.url, limits.maxTargetBytes)}: ${error.stack ?? error.message}`);
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'internal_error', message: 'the runner failed to handle this request' });
       else res.destroy();
@@ -95,7 +96,7 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     if (!socket._httpMessage) accessLog(`${new Date().toISOString()} ${clientAddress(socket)} - - ${status} (${error.code})`);
   });
 
-  async function handle(req, res, ip) {
+  async function handle(req, res, ip, peer) {
     if (!isReady()) {
       sendJson(res, 503, { error: 'starting', message: 'the runner is starting; try again in a moment' }, { 'Retry-After': '1' });
       return;
@@ -138,7 +139,7 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
       return;
     }
 
-    const country = requestCountry(clientAddress(req.socket), req.headers, isTrustedProxy);
+    const country = requestCountry(peer, req.headers, isTrustedProxy);
     const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip, country };
     let result;
     try {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EventsLog } from '../src/events-log.mjs';
-import { clientAddress, requestAddress, trustedProxyList } from '../src/client-address.mjs';
+import { clientAddress, requestAddress, requestCountry, trustedProxyList } from '../src/client-address.mjs';
 import { createRunnerServer, LIMITS } from '../src/http-server.mjs';
 import { redactTarget } from '../src/redact.mjs';
 import { ResourceHealth } from '../src/resource-health.mjs';
@@ -250,6 +250,14 @@ test('X-Forwarded-For: right-most untrusted hop, only when the peer is a trusted
   assert.equal(requestAddress('10.0.0.1', '203.0.113.5, 10.2.2.2, 1.2.3.4:80', trusted), '10.0.0.1');
   assert.equal(requestAddress('10.0.0.1', undefined, trusted), '10.0.0.1');
   assert.equal(requestAddress('10.0.0.1', '10.3.3.3, 10.2.2.2', trusted), '10.3.3.3', 'all trusted: the left-most');
+});
+
+test('CF-IPCountry is the visitor\'s country only from a trusted proxy peer', () => {
+  const trusted = trustedProxyList(['10.0.0.0/8']);
+  assert.equal(requestCountry('10.0.0.1', { 'cf-ipcountry': 'de' }, trusted), 'de');
+  assert.equal(requestCountry('198.51.100.1', { 'cf-ipcountry': 'de' }, trusted), '');
+  assert.equal(requestCountry('127.0.0.1', { 'cf-ipcountry': 'de' }, trustedProxyList([])), '');
+  assert.equal(requestCountry('10.0.0.1', {}, trusted), '');
 });
 
 test('REMOTE_ADDR follows X-Forwarded-For only from a trusted proxy peer', async (t) => {

@@ -41,7 +41,7 @@ export function networkConfig({ landing, partner }) {
       { id: 700, advertiser_id: 3, name: 'No reversals', reversal_window_days: 0, url: `${landing}?tid={transaction_id}`,
         goals: [{ id: 'sale', revenue: { fixed: '1' }, payout: { fixed: '1' } }] },
       { id: 610, advertiser_id: 3, name: 'Capped at 10', url: `${landing}?tid={transaction_id}`,
-        timezone: 'America/New_York', caps: [{ period: 'day', conversions: 10 }],
+        caps: [{ period: 'total', conversions: 10 }],
         goals: [{ id: 'sale', revenue: { fixed: '2' }, payout: { fixed: '1' } }] },
       { id: 620, advertiser_id: 3, name: 'No bots, not from RU', url: `${landing}?tid={transaction_id}`,
         fallback_url: `${landing}?fallback=620`,

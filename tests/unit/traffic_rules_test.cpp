@@ -151,13 +151,22 @@ TEST_CASE("rules: a failed click is recorded with its rules and sent where the o
     CHECK(location(flagged.response).rfind("https://shop.example/landing?tid=", 0) == 0);
     CHECK(flagged.record.flags == std::vector<std::string>{"blocked_ip"});
   }
-  SECTION("a click that passes keeps its address and country, no flags") {
+  SECTION("a click that passes has no flags; its address is kept only for ip_mismatch") {
     Stores stores = with_rules({{"bots", "block"}});
     const auto passed = click(stores);
     CHECK(location(passed.response).rfind("https://shop.example/landing?tid=", 0) == 0);
     CHECK(passed.record.flags.empty());
-    CHECK(passed.record.ip == "198.51.100.7");
+    CHECK(passed.record.ip.empty());
     CHECK(passed.record.country == "US");
+    Stores comparing = with_rules({{"ip_mismatch", "flag"}});
+    CHECK(click(comparing).record.ip == "198.51.100.7");
+  }
+  SECTION("the platform's country is a country only if it looks like one") {
+    Stores stores = with_rules({{"bots", "block"}});
+    CHECK(click(stores, Visit{std::string(kChrome), "198.51.100.7", "de"}).record.country == "DE");
+    CHECK(click(stores, Visit{std::string(kChrome), "198.51.100.7", "XX"}).record.country.empty());
+    CHECK(click(stores, Visit{std::string(kChrome), "198.51.100.7", "T1"}).record.country.empty());
+    CHECK(click(stores, Visit{std::string(kChrome), "198.51.100.7", "USA"}).record.country.empty());
   }
 }
 
@@ -235,6 +244,14 @@ TEST_CASE("rules: a user IP outside the click's network is flagged, or rejected"
     CHECK(same["status"] == "approved");
     CHECK(current(stores, same["conversion_id"])->flags.empty());
   }
+  // ::ffff:a.b.c.d is a.b.c.d, as dual-stack servers report IPv4 peers.
+  Stores mapping = with_rules({{"ip_mismatch", "reject"}});
+  const auto mapped_click = click(mapping);
+  Run mapped(postback("tid=" + mapped_click.record.transaction_id + kAuth +
+                      "&user_ip=::ffff:198.51.100.9"));
+  mapped.to_end(mapping);
+  CHECK(body(mapped.responses.at(0))["status"] == "approved");
+
   Stores flagging = with_rules({{"ip_mismatch", "flag"}});
   const auto clicked = click(flagging);
   Run run(postback("tid=" + clicked.record.transaction_id + kAuth + "&user_ip=192.0.2.1"));

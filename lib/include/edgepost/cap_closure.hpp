@@ -23,7 +23,7 @@ struct CapClosure {
   std::int64_t until = 0;  // the period's end; 0: a total cap, until reopened
 };
 
-// By scope: "offer", or "affiliate/<id>".
+// By scope and period: "offer/day", "affiliate/<id>/month", ...
 using CapClosures = std::map<std::string, CapClosure>;
 
 std::string cap_closures_key(std::uint32_t offer_id);

@@ -65,7 +65,9 @@ bool fits(const Cap& cap, const CapTotals& before, Amount revenue, Amount payout
 CapTotals after(const CapTotals& before, int delta, Amount revenue, Amount payout) noexcept;
 
 // How many slots one read looks at while walking to the end of a chain.
-inline constexpr std::uint32_t kCapWalkWindow = 8;
+// On Workers each key of a read is one Durable Object request (in parallel): a hint is
+// rarely more than a few slots behind.
+inline constexpr std::uint32_t kCapWalkWindow = 4;
 
 // Walking a chain to its first free slot, one window of reads at a time.
 class CapWalk {

@@ -21,6 +21,11 @@ struct Visitor {
   std::string_view country;  // ISO 3166 alpha-2, empty when unknown
 };
 
+// An ISO 3166 alpha-2 code, uppercased ("de" -> "DE"), or "" for anything else: what the
+// platform or a proxy says is only a country if it looks like one ("XX", "T1" and garbage
+// are unknown).
+std::string country_code(std::string_view text);
+
 // The rules the visitor fails, by code: "bot", "blocked_ip", "country", then "ip_rate" when
 // over_rate. A country list fails a visitor whose country is unknown: a budget meant for some
 // countries is not spent on traffic that cannot be placed.

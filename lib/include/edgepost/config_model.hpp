@@ -16,6 +16,10 @@
 namespace edgepost {
 
 enum class ConversionStatus { approved, pending, rejected };
+
+// Chargebacks can arrive up to a few months after a sale; a year and a half covers them. Also
+// how long cap ledgers keep a period's slots after it ends (cap_ledger.hpp).
+inline constexpr std::int64_t kMaxReversalWindowDays = 540;
 std::string_view status_name(ConversionStatus status) noexcept;
 std::optional<ConversionStatus> parse_status(std::string_view text) noexcept;
 
@@ -84,6 +88,7 @@ struct AffiliatePostbackUrl {
 // the offer's time zone, or in total; for the whole offer, or for each affiliate on it
 // (docs/traffic-rules.md). Counted exactly by the cap ledger (cap_ledger.hpp).
 enum class CapPeriod { day, month, total };
+std::string_view cap_period_name(CapPeriod period) noexcept;
 enum class CapScope { offer, affiliate };
 
 struct Cap {
