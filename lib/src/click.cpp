@@ -204,6 +204,7 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
   const std::string transaction_id = mint_click_id(click, *env.keys);
 
   ClickRecord record = click_record(plan, transaction_id, env.now);
+  record.advertiser_id = offer.advertiser.id;
   // The address is personal data: kept only where a rule compares it with the conversion's.
   if (offer.traffic_rules.ip_mismatch == IpMismatch::ignore) record.ip.clear();
   record.flags = click_rule_flags(

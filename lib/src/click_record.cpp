@@ -1,5 +1,7 @@
 #include "edgepost/click_record.hpp"
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "edgepost/json_text.hpp"
@@ -12,6 +14,7 @@ nlohmann::json record_json(const ClickRecord& record) {
                      {"offer_id", record.offer_id},
                      {"aff_id", record.affiliate_id},
                      {"time", record.time}};
+  if (record.advertiser_id != 0) out["advertiser_id"] = record.advertiser_id;
   for (const auto& [name, value] : record.sub_ids) out[name] = value;
   if (!record.ip.empty()) out["ip"] = record.ip;
   if (!record.country.empty()) out["country"] = record.country;
@@ -54,6 +57,12 @@ std::optional<ClickRecord> parse_click_record(std::string_view text) {
     if (value != in.end() && value->is_string()) {
       record.sub_ids.emplace_back(std::string(field), value->get<std::string>());
     }
+  }
+  if (const auto advertiser = in.find("advertiser_id"); advertiser != in.end()) {
+    if (!advertiser->is_number_unsigned() || advertiser->get<std::uint64_t>() > UINT32_MAX) {
+      return std::nullopt;
+    }
+    record.advertiser_id = advertiser->get<std::uint32_t>();
   }
   if (const auto ip = in.find("ip"); ip != in.end() && ip->is_string()) {
     record.ip = ip->get<std::string>();

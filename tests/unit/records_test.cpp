@@ -100,7 +100,7 @@ TEST_CASE("records: an outbox entry in every state, hosts' fields tolerated", "[
 
 TEST_CASE("records: a click reads back as written, sub IDs in their order", "[records]") {
   const edgepost::ClickRecord click{
-      "tid", 100, 7, 42, {{"aff_sub", "a b"}, {"source", "x"}}, "203.0.113.9", "DE", {"bot"}};
+      "tid", 100, 7, 42, {{"aff_sub", "a b"}, {"source", "x"}}, "203.0.113.9", "DE", {"bot"}, 3};
   const auto parsed = edgepost::parse_click_record(edgepost::encode(click));
   REQUIRE(parsed.has_value());
   CHECK(parsed->sub_ids == click.sub_ids);
@@ -109,9 +109,17 @@ TEST_CASE("records: a click reads back as written, sub IDs in their order", "[re
   CHECK(parsed->ip == "203.0.113.9");
   CHECK(parsed->country == "DE");
   CHECK(parsed->flags == std::vector<std::string>{"bot"});
+  CHECK(parsed->advertiser_id == 3);
   const json event = json::parse(edgepost::click_event(click));
   CHECK(event["id"] == "click:tid");
   CHECK(event["aff_sub"] == "a b");
+  CHECK(event["advertiser_id"] == 3);
   CHECK_FALSE(edgepost::parse_click_record(R"({"transaction_id":"t","offer_id":1})").has_value());
+  // Written before the advertiser was kept: 0; a negative one is not a record.
+  const std::string older = R"({"transaction_id":"t","offer_id":1,"aff_id":2,"time":3})";
+  CHECK(edgepost::parse_click_record(older)->advertiser_id == 0);
+  CHECK_FALSE(edgepost::parse_click_record(
+                  R"({"transaction_id":"t","offer_id":1,"aff_id":2,"time":3,"advertiser_id":-1})")
+                  .has_value());
   CHECK_FALSE(edgepost::parse_click_record("[]").has_value());
 }

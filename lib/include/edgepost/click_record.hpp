@@ -27,6 +27,9 @@ struct ClickRecord {
   // The traffic rules the click failed ("bot", "ip_rate", "blocked_ip", "country"): its
   // conversions are rejected with reason click_flagged.
   std::vector<std::string> flags;
+  // The offer's advertiser at click time: reports filter clicks by advertiser without the config.
+  // 0 in records written before it was kept.
+  std::uint32_t advertiser_id = 0;
 
   const std::string* sub_id(std::string_view name) const;
 };
