@@ -75,6 +75,6 @@ npm_ci_if_changed() {
   fi
 }
 
-npm_ci_if_changed local-runner  # the engines: wizer (wasmtime's engine), jco and its preview2-shim
+npm_ci_if_changed local-runner  # the engines (wizer: wasmtime's engine; jco), DuckDB for reports
 npm_ci_if_changed deploy/cloudflare  # Miniflare, which brings workerd: the Worker's local runtime
 npm_ci_if_changed lib/bot-list  # crawler-user-agents: the known-bot list compiled into the library

@@ -5,10 +5,11 @@
 //   GET|POST  /postback  (alias /aff_lsr)  -> postback.wasm
 //   POST      /api/conversions/{id}/status -> postback.wasm (the operator's status API)
 //   GET|HEAD  /healthz                     -> 200 "ok", or 503 JSON while a resource is exhausted
-//   anything else                          -> the extra handler (demo pages) or 404 JSON
+//   anything else                          -> the extra handler (report API, demo pages) or 404 JSON
 
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { sendJson } from './json-response.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
 import { logTarget } from './redact.mjs';
 import { TaskLimit } from './task-limit.mjs';
@@ -207,16 +208,5 @@ function sendFunctionResponse(res, result) {
   }
   const body = Buffer.from(result.body);
   res.writeHead(result.status, { ...headers, 'Content-Length': body.length });
-  res.end(body);
-}
-
-function sendJson(res, status, value, headers = {}) {
-  const body = `${JSON.stringify(value)}\n`;
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Cache-Control': 'no-store',
-    'Content-Length': Buffer.byteLength(body),
-    ...headers,
-  });
   res.end(body);
 }

@@ -15,6 +15,7 @@
 // backoff; a partner may therefore see a postback twice, never zero times.
 
 import fs from 'node:fs';
+import { deliveryEvent } from '../../analytics/src/delivery-event.mjs';
 import { KvDir, nowSeconds } from './kv-dir.mjs';
 import { deliver as httpDeliver } from './deliver.mjs';
 
@@ -167,7 +168,7 @@ export class OutboxDispatcher {
     if (entry.attempts >= maxAttempts) {
       // Its last attempt was under way when a runner stopped: the budget is spent.
       await this.#write(key, { ...entry, state: 'dead', last_error: entry.last_error ?? 'interrupted during the last attempt' });
-      this.#event(entry, 'dead', { error: entry.last_error ?? 'interrupted during the last attempt' });
+      this.#event(entry, 'dead', { error: entry.last_error ?? 'interrupted during the last attempt', attempts: entry.attempts });
       return;
     }
     const attempts = entry.attempts + 1;
@@ -210,15 +211,7 @@ export class OutboxDispatcher {
   }
 
   #event(entry, outcome, details) {
-    this.onEvent({
-      type: 'partner_postback',
-      time: nowSeconds(),
-      outcome,
-      id: entry.id,
-      aff_id: entry.aff_id,
-      url: entry.url,
-      ...details,
-    });
+    this.onEvent(deliveryEvent(entry, outcome, { ...details, time: nowSeconds() }));
   }
 }
 

@@ -10,12 +10,16 @@ import { EventsLog } from './events-log.mjs';
 import { createRunnerServer } from './http-server.mjs';
 import { KvDir } from './kv-dir.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
+import { createReportApi } from './report-api.mjs';
+import { ReportStore } from './report-store.mjs';
 import { ResourceHealth } from './resource-health.mjs';
 import { resolveSigningKeys } from './signing-keys.mjs';
 import { targetJudge } from './target-policy.mjs';
 
 export const READY_LINE = 'edgepost runner listening on';
 const FORCE_CLOSE_AFTER_MS = 15_000;
+// Reports also load events.log when asked for; this keeps the store close behind it meanwhile.
+const REPORT_LOAD_INTERVAL_MS = 10_000;
 
 export class StartupError extends Error {
   name = 'StartupError';
@@ -45,6 +49,7 @@ export async function startRunner(options, io = {}) {
   const out = io.out ?? ((line) => process.stdout.write(`${line}\n`));
   const err = io.err ?? ((line) => process.stderr.write(`${line}\n`));
   const env = io.env ?? process.env;
+  const admin = adminSecret(env);
 
   const kvDir = path.join(options.dataDir, 'kv');
   fs.mkdirSync(kvDir, { recursive: true });
@@ -65,7 +70,7 @@ export async function startRunner(options, io = {}) {
       kind: options.engine,
       functionsDir: options.functionsDir,
       kvDir,
-      secrets: { ...keys.env, ...adminSecret(env) },
+      secrets: { ...keys.env, ...admin },
       functions: ['click', 'postback', 'partner-target', ...(loadsConfig ? ['config'] : [])],
       threads: options.threads,
     });
@@ -74,7 +79,15 @@ export async function startRunner(options, io = {}) {
   }
   out(`engine ${engine.kind}: ${engine.description}; functions from ${options.functionsDir}`);
 
-  const events = new EventsLog(path.join(options.dataDir, 'events.log'), { warn: err });
+  const logFile = path.join(options.dataDir, 'events.log');
+  const events = new EventsLog(logFile, { warn: err });
+  const reports = await openReports(path.join(options.dataDir, 'reports.duckdb'), err);
+  const reportApi = createReportApi({
+    reports: () => reports.store,
+    unavailable: () => reports.problem,
+    logFile,
+    adminToken: admin.EDGEPOST_ADMIN_TOKEN ?? '',
+  });
   let ready = false;
   let demoRoutes = null;
   const health = new ResourceHealth({ log: err, probePath: kvDir });
@@ -86,7 +99,7 @@ export async function startRunner(options, io = {}) {
     errorLog: err,
     isReady: () => ready,
     trustedProxies: options.trustedProxies ?? [],
-    extra: (req, res, route) => (demoRoutes ? demoRoutes(req, res, route) : false),
+    extra: async (req, res, route) => (await reportApi(req, res, route)) || (demoRoutes ? demoRoutes(req, res, route) : false),
   });
 
   // Listening comes before the config load because the demo config must name this runner's
@@ -125,6 +138,7 @@ export async function startRunner(options, io = {}) {
     }
   } catch (error) {
     await closeServer();
+    await reports.store?.close();
     if (error instanceof StartupError) throw error;
     throw new StartupError(error.message);
   }
@@ -165,6 +179,17 @@ export async function startRunner(options, io = {}) {
   sweep();
   const sweepTimer = setInterval(sweep, options.sweepIntervalMs);
 
+  let loadingReports = null;
+  const loadReports = () => {
+    if (!reports.store) return null;
+    loadingReports ??= reports.store.load(logFile, { onSkip: (why) => err(`reports: skipped ${why}`) })
+      .catch((error) => err(`reports: loading ${logFile} failed: ${error.message}`))
+      .finally(() => { loadingReports = null; });
+    return loadingReports;
+  };
+  loadReports();
+  const reportTimer = setInterval(loadReports, REPORT_LOAD_INTERVAL_MS);
+
   if (options.allowPrivateTargets) out('outbox: private and loopback targets are allowed');
   if (options.trustedProxies?.length) out(`trusted proxies (X-Forwarded-For believed from): ${options.trustedProxies.join(', ')}`);
   ready = true;
@@ -177,6 +202,7 @@ export async function startRunner(options, io = {}) {
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweepTimer);
+      clearInterval(reportTimer);
       sweepStop.abort();
       const stopped = closeServer();
       // close() only drops the connections idle right now; a keep-alive connection whose
@@ -189,6 +215,8 @@ export async function startRunner(options, io = {}) {
       clearInterval(idle);
       clearTimeout(force);
       await events.close();
+      await loadingReports;
+      await reports.store?.close();
       await engine.close?.();  // tests may hand in a fake engine without threads
     })();
     return closing;
@@ -196,8 +224,20 @@ export async function startRunner(options, io = {}) {
   return { origin, port, server, outbox, close };
 }
 
+// The reports are an aid, not the tracker: when their store cannot open (another serve holds
+// it, no DuckDB on this platform), clicks and postbacks go on and /api/reports says why.
+async function openReports(file, err) {
+  try {
+    return { store: await ReportStore.open(file), problem: null };
+  } catch (error) {
+    const problem = `reports are unavailable: ${error.message}`;
+    err(`warning: ${problem}`);
+    return { store: null, problem };
+  }
+}
+
 function describeDelivery(event) {
-  const what = `partner postback ${event.id} (affiliate ${event.aff_id})`;
+  const what = `partner postback ${event.entry} (affiliate ${event.aff_id})`;
   if (event.outcome === 'delivered') return `outbox: delivered ${what}: HTTP ${event.status}, attempt ${event.attempts}`;
   if (event.outcome === 'dead') return `outbox: gave up on ${what}: ${event.error} (dead; \`outbox replay\` retries it)`;
   return `outbox: attempt ${event.attempts} of ${what} failed: ${event.error}; will retry`;

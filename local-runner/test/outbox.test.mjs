@@ -64,7 +64,8 @@ test('a new entry is delivered once and kept as delivered for 30 days', async (t
   assert.ok(Math.abs(stored.delivered_at - Date.now() / 1000) < 5);
   const { expiresAt } = decodeRecord(fs.readFileSync(kv.fileOf('outbox/conv1-7')));
   assert.ok(Math.abs(expiresAt - (nowSeconds() + 30 * 24 * 3600)) < 5, 'expires in 30 days');
-  assert.deepEqual(events.map((e) => [e.type, e.outcome, e.id, e.aff_id]), [['partner_postback', 'delivered', 'conv1-7', 7]]);
+  assert.deepEqual(events.map((e) => [e.type, e.outcome, e.id, e.entry, e.aff_id]),
+    [['partner_postback', 'delivered', 'partner_postback:conv1-7:1:delivered', 'conv1-7', 7]]);
 });
 
 test('failures are retried with growing delays until the partner accepts', async (t) => {
