@@ -7,12 +7,15 @@
 // repeat of another; a "dead" that follows a failed attempt without a new one (the runner
 // interrupted during it, the Worker's dead-letter queue) keeps that attempt's number.
 
-// entry: { id, aff_id, url }; attempts: how many have been made, this one included.
+// entry: { id, aff_id, url, conversion_id?, transaction_id? } (the outbox entry the library
+// wrote); attempts: how many have been made, this one included.
 export function deliveryEvent(entry, outcome, { attempts, status, error, time }) {
   return {
     type: 'partner_postback',
     id: `partner_postback:${entry.id}:${attempts}:${outcome}`,
     entry: entry.id,
+    ...(entry.conversion_id ? { conversion_id: entry.conversion_id } : {}),
+    ...(entry.transaction_id ? { transaction_id: entry.transaction_id } : {}),
     time,
     outcome,
     aff_id: entry.aff_id,

@@ -1,27 +1,32 @@
-// One event (a line of events.log, a message of the Worker's queue) -> the row it adds to the
+// One event (a line of events.log, a message of the Worker's queue) -> the rows it adds to the
 // report store, or a reason it adds none.
 
 import { toUnits } from './money.mjs';
 import { SUB_COLUMNS } from './schema.mjs';
 
-// -> { table: 'clicks' | 'conversions' | 'events', row: { column: value } } | { skip: reason }
-export function rowFromEvent(event) {
+// -> { rows: [{ table: 'clicks' | 'conversions' | 'events', row: { column: value } }] }
+//    | { skip: reason }
+export function rowsFromEvent(event) {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) return { skip: 'not a JSON object' };
   if (typeof event.id !== 'string' || event.id === '') return { skip: 'no event id' };
   if (!isTime(event.time)) return { skip: `event ${event.id}: no time` };
   if (event.type === 'click') return clickRow(event);
-  if (event.type === 'conversion' || event.type === 'status_change') return conversionRow(event);
   if (typeof event.type !== 'string' || event.type === '') return { skip: `event ${event.id}: no type` };
+  const whole = { table: 'events', row: eventRow(event) };
+  if (event.type !== 'conversion' && event.type !== 'status_change') return { rows: [whole] };
+  const conversion = conversionRow(event);
+  return conversion.skip ? conversion : { rows: [conversion, whole] };
+}
+
+// Every event but clicks, whole: what explain shows (clicks are many, and their rows hold them).
+function eventRow(event) {
   return {
-    table: 'events',
-    row: {
-      id: event.id,
-      type: event.type,
-      time: event.time,
-      transaction_id: textOrNull(event.transaction_id),
-      conversion_id: textOrNull(event.conversion_id),
-      body: JSON.stringify(event),
-    },
+    id: event.id,
+    type: event.type,
+    time: event.time,
+    transaction_id: textOrNull(event.transaction_id),
+    conversion_id: textOrNull(event.conversion_id),
+    body: JSON.stringify(event),
   };
 }
 
@@ -39,7 +44,7 @@ function clickRow(event) {
     flags: Array.isArray(event.flags) && event.flags.length > 0 ? event.flags.join(',') : null,
   };
   for (const column of SUB_COLUMNS) row[column] = textOrNull(event[column]);
-  return { table: 'clicks', row };
+  return { rows: [{ table: 'clicks', row }] };
 }
 
 function conversionRow(event) {
@@ -69,7 +74,7 @@ function conversionRow(event) {
     payout,
     reason: textOrNull(event.reason),
   };
-  return { table: 'conversions', row };
+  return { table: 'conversions', row };  // with the event's own row: rowsFromEvent
 }
 
 const isId = (value) => Number.isSafeInteger(value) && value > 0;

@@ -4,8 +4,8 @@
 //   clicks       one row per click event
 //   conversions  one row per state of a conversion: its "conversion" event (sequence 0) and
 //                each "status_change" (sequence n); reports read the latest state of each
-//   events       every other event, whole (postbacks refused or repeated, partner postback
-//                attempts, status changes): what "explain" shows for a transaction ID
+//   events       every event but clicks, whole (conversions, status changes, postbacks refused
+//                or repeated, partner postback attempts): what "explain" shows for an ID
 //   ingest_state where loading stopped, per source, committed with the rows it covers
 
 export const SUB_COLUMNS = Object.freeze(['source', 'aff_sub', 'aff_sub2', 'aff_sub3', 'aff_sub4', 'aff_sub5']);

@@ -116,7 +116,10 @@ std::string normalize_click_id(std::string_view text) {
   return lower;
 }
 
-Expected<ClickId, ClickIdError> verify_click_id(std::string_view text, const KeyRing& ring) {
+namespace {
+
+// Shape and version: the bytes of an ID, not yet verified.
+Expected<IdBytes, ClickIdError> id_bytes(std::string_view text) {
   if (text.size() != kClickIdLength) return Unexpected{ClickIdError::malformed};
   std::array<char, kClickIdLength> lower;
   std::transform(text.begin(), text.end(), lower.begin(), [](char c) {
@@ -127,21 +130,48 @@ Expected<ClickId, ClickIdError> verify_click_id(std::string_view text, const Key
     return Unexpected{ClickIdError::malformed};
   }
   if ((bytes[0] >> 4) != kClickIdVersion) return Unexpected{ClickIdError::unknown_version};
+  return bytes;
+}
 
+ClickId id_fields(const IdBytes& bytes) {
   ClickId click;
   click.key_id = bytes[0] & 0x0F;
-  const SigningKey* key = ring.find(click.key_id);
-  if (key == nullptr) return Unexpected{ClickIdError::unknown_key};
-  const Sha256Digest expected_mac = id_mac(*key, bytes);
-  if (!constant_time_equal(as_chars(expected_mac.data(), kMacBytes),
-                           as_chars(bytes.data() + kSignedBytes, kMacBytes))) {
-    return Unexpected{ClickIdError::bad_signature};
-  }
   click.click_time = get_u32(bytes, 1);
   click.offer_id = get_u32(bytes, 5);
   click.affiliate_id = get_u32(bytes, 9);
   std::copy(bytes.begin() + 13, bytes.begin() + 21, click.nonce.begin());
   return click;
+}
+
+}  // namespace
+
+Expected<ClickId, ClickIdError> verify_click_id(std::string_view text, const KeyRing& ring) {
+  const auto bytes = id_bytes(text);
+  if (!bytes) return Unexpected{bytes.error()};
+  const SigningKey* key = ring.find((*bytes)[0] & 0x0F);
+  if (key == nullptr) return Unexpected{ClickIdError::unknown_key};
+  const Sha256Digest expected_mac = id_mac(*key, *bytes);
+  if (!constant_time_equal(as_chars(expected_mac.data(), kMacBytes),
+                           as_chars(bytes->data() + kSignedBytes, kMacBytes))) {
+    return Unexpected{ClickIdError::bad_signature};
+  }
+  return id_fields(*bytes);
+}
+
+std::optional<ClickId> read_unverified_click_id(std::string_view text) {
+  const auto bytes = id_bytes(text);
+  if (!bytes) return std::nullopt;
+  return id_fields(*bytes);
+}
+
+std::string_view click_id_error_message(ClickIdError error) noexcept {
+  switch (error) {
+    case ClickIdError::malformed: return "transaction_id is malformed";
+    case ClickIdError::unknown_version: return "transaction_id has an unknown format version";
+    case ClickIdError::unknown_key: return "transaction_id was signed with an unknown key";
+    case ClickIdError::bad_signature: return "transaction_id signature does not verify";
+  }
+  return "transaction_id is invalid";
 }
 
 }  // namespace edgepost

@@ -12,10 +12,6 @@ namespace {
 
 enum class Step { none, record_put, listed, removed };
 
-Response json_response(int status, const nlohmann::json& body) {
-  return Response{status, {{"content-type", "application/json"}}, to_json_text(body) + "\n"};
-}
-
 class ConfigLoadExchange final : public Exchange {
  public:
   ConfigLoadExchange(std::string config_json, ConfigLoadMode mode) {

@@ -248,6 +248,15 @@ std::optional<ConversionRecord> parse_conversion_record(std::string_view text) {
       (r.changes.empty() || r.changes.back().to == r.status);
   if (!whole) return std::nullopt;
   r.stage = stage == "complete" ? ConversionStage::complete : ConversionStage::accepted;
+  // Stored without them: they are the record's own.
+  auto name_conversion = [&r](std::vector<PartnerPostback>& postbacks) {
+    for (PartnerPostback& postback : postbacks) {
+      postback.conversion_id = r.conversion_id;
+      postback.transaction_id = r.transaction_id;
+    }
+  };
+  name_conversion(r.postbacks);
+  for (StatusChange& change : r.changes) name_conversion(change.postbacks);
   r.amount = optional_text(in, "amount");
   if (std::int64_t at = 0; read_integer(in, "conversion_time", at)) r.conversion_time = at;
   r.rule = optional_text(in, "rule");

@@ -6,6 +6,7 @@
 
 #include "edgepost/click_exchange.hpp"
 #include "edgepost/config_load_exchange.hpp"
+#include "edgepost/explain_api.hpp"
 #include "edgepost/hex.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/postback_exchange.hpp"
@@ -110,6 +111,10 @@ Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view
   }
   if (kind == "status_api") {
     return start_status_api_exchange(*request, text_at(*env, "admin_token"), environment);
+  }
+  if (kind == "explain") {
+    return start_explain_exchange(*request, text_at(*env, "admin_token"), std::move(*keys),
+                                  environment);
   }
   return Unexpected{"unknown exchange '" + kind + "'"};
 }

@@ -16,11 +16,16 @@ std::string_view outbox_state_name(OutboxState state) noexcept {
 }
 
 std::string encode(const OutboxEntry& entry) {
-  return to_json_text(nlohmann::json{{"id", entry.postback.id},
-                                     {"aff_id", entry.postback.affiliate_id},
-                                     {"url", entry.postback.url},
-                                     {"created", entry.created},
-                                     {"state", outbox_state_name(entry.state)}});
+  nlohmann::json out{{"id", entry.postback.id},
+                     {"aff_id", entry.postback.affiliate_id},
+                     {"url", entry.postback.url},
+                     {"created", entry.created},
+                     {"state", outbox_state_name(entry.state)}};
+  if (!entry.postback.conversion_id.empty()) out["conversion_id"] = entry.postback.conversion_id;
+  if (!entry.postback.transaction_id.empty()) {
+    out["transaction_id"] = entry.postback.transaction_id;
+  }
+  return to_json_text(out);
 }
 
 // Hosts add their delivery fields (attempts, last_error, ...); those are theirs to read.
@@ -35,8 +40,15 @@ std::optional<OutboxEntry> parse_outbox_entry(std::string_view text) {
     return std::nullopt;
   }
   OutboxEntry entry;
-  entry.postback = {id->get<std::string>(), affiliate->get<std::uint32_t>(),
-                    url->get<std::string>()};
+  entry.postback.id = id->get<std::string>();
+  entry.postback.affiliate_id = affiliate->get<std::uint32_t>();
+  entry.postback.url = url->get<std::string>();
+  for (auto [name, field] : {std::pair{"conversion_id", &entry.postback.conversion_id},
+                             std::pair{"transaction_id", &entry.postback.transaction_id}}) {
+    if (const auto found = in.find(name); found != in.end() && found->is_string()) {
+      *field = found->get<std::string>();
+    }
+  }
   if (const auto created = in.find("created");
       created != in.end() && created->is_number_integer()) {
     entry.created = created->get<std::int64_t>();

@@ -23,32 +23,14 @@ namespace {
 
 using nlohmann::json;
 
-// A validly signed ID from the future means a wrong clock somewhere; a little skew is normal.
-constexpr std::int64_t kClockSkewSeconds = 300;
 constexpr std::string_view kAdvSubFields[] = {"adv_sub", "adv_sub2", "adv_sub3", "adv_sub4",
                                               "adv_sub5"};
 
-Response json_response(int status, const json& body) {
-  return Response{status,
-                  {{"content-type", "application/json"}, {"cache-control", "no-store"}},
-                  to_json_text(body) + "\n"};
-}
-
 PostbackDecision refuse(const Refusal& refusal, const PostbackPlan& plan, std::int64_t now) {
   PostbackDecision decision;
-  decision.refusal =
-      postback_refusal(refusal.status, refusal.reason, refusal.message, plan.transaction_id, now);
+  decision.refusal = postback_refusal(refusal.status, refusal.reason, refusal.message,
+                                      plan.transaction_id, now, &plan.params);
   return decision;
-}
-
-std::string_view click_id_problem(ClickIdError error) {
-  switch (error) {
-    case ClickIdError::malformed: return "transaction_id is malformed";
-    case ClickIdError::unknown_version: return "transaction_id has an unknown format version";
-    case ClickIdError::unknown_key: return "transaction_id was signed with an unknown key";
-    case ClickIdError::bad_signature: return "transaction_id signature does not verify";
-  }
-  return "transaction_id is invalid";
 }
 
 // Everything a conversion is, before it is priced and stored.
@@ -194,7 +176,7 @@ void apply_conversion_rules(const PostbackPlan& plan, Conversion& conversion) {
 std::optional<Refusal> check_window(const PostbackPlan& plan, const Offer& offer, std::int64_t now,
                                     const Conversion& conversion) {
   const std::int64_t clicked = plan.click.click_time;
-  if (clicked > now + kClockSkewSeconds) {
+  if (clicked > now + kClickClockSkewSeconds) {
     return Refusal{400, "invalid_transaction_id", "transaction_id is dated in the future"};
   }
   if (conversion.time - clicked > offer.attribution_window_seconds) {
@@ -223,7 +205,7 @@ std::optional<Refusal> read_conversion_time(const PostbackPlan& plan, std::int64
   if (*parsed < std::int64_t{plan.click.click_time}) {
     return Refusal{400, "invalid_conversion_time", "conversion_time is before the click"};
   }
-  if (*parsed > now + kClockSkewSeconds) {
+  if (*parsed > now + kClickClockSkewSeconds) {
     return Refusal{400, "invalid_conversion_time", "conversion_time is in the future"};
   }
   conversion.time = *parsed;
@@ -416,7 +398,7 @@ PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
   const auto click = verify_click_id(*id, keys);
   if (!click) {
     plan.refusal =
-        Refusal{400, "invalid_transaction_id", std::string(click_id_problem(click.error()))};
+        Refusal{400, "invalid_transaction_id", std::string(click_id_error_message(click.error()))};
     return plan;
   }
   plan.click = *click;
@@ -502,11 +484,12 @@ Response conversion_response(const ConversionRecord& record, bool duplicate,
 }
 
 PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,
-                                 const std::string& transaction_id, std::int64_t now) {
+                                 const std::string& transaction_id, std::int64_t now,
+                                 const Params* params) {
   json body{{"status", "rejected"}, {"reason", reason}, {"message", message}, {"duplicate", false}};
   if (!transaction_id.empty()) body["transaction_id"] = transaction_id;
   return PostbackRefusal{json_response(status, body),
-                         rejection_event(now, "postback", reason, message)};
+                         rejection_event(now, "postback", reason, message, params)};
 }
 
 }  // namespace edgepost

@@ -117,7 +117,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void refuse_change(const Refusal& refusal) {
     if (!operator_) {
       return refuse(postback_refusal(refusal.status, refusal.reason, refusal.message,
-                                     plan_.transaction_id, env_.now));
+                                     plan_.transaction_id, env_.now, &plan_.params));
     }
     emit(rejection_event(env_.now, "status_api", refusal.reason, refusal.message));
     queue_.respond(status_api_refusal(refusal), Step::none);
@@ -347,14 +347,14 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       message = "another postback holds this " +
                 std::string(order ? "order (adv_sub)" : "click's goal") +
                 " and has not completed; retry later";
-      return refuse(
-          postback_refusal(409, "conversion_conflict", message, plan_.transaction_id, env_.now));
+      return refuse(postback_refusal(409, "conversion_conflict", message, plan_.transaction_id,
+                                     env_.now, &plan_.params));
     }
     message = order ? "adv_sub was already recorded for this goal as conversion " + holder_
                     : "this click already converted on goal '" + record_.goal + "' as conversion " +
                           holder_;
     refuse(postback_refusal(409, order ? "duplicate_order" : "already_converted", message,
-                            plan_.transaction_id, env_.now));
+                            plan_.transaction_id, env_.now, &plan_.params));
   }
 
   void on_commit(const Outcome& outcome) {
@@ -552,7 +552,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   }
 
   void answer_repeat(const std::string& status) {
-    emit(duplicate_event(record_, env_.now));
+    emit(duplicate_event(record_, env_.now, &plan_.params));
     if (operator_)
       return queue_.respond(status_api_answer(record_, record_.status, true), Step::none);
     ConversionRecord answered = record_;

@@ -2,11 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "edgepost/constant_time.hpp"
+#include "edgepost/admin_auth.hpp"
 #include "edgepost/http.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/money.hpp"
-#include "edgepost/sha256.hpp"
 
 namespace edgepost {
 namespace {
@@ -16,30 +15,8 @@ using nlohmann::json;
 constexpr std::size_t kMaxNoteBytes = 1000;
 constexpr std::size_t kMaxBodyBytes = 4096;
 
-Response json_response(int status, const json& body) {
-  return Response{status,
-                  {{"content-type", "application/json"}, {"cache-control", "no-store"}},
-                  to_json_text(body) + "\n"};
-}
-
 Unexpected<Refusal> refuse(int status, std::string reason, std::string message) {
   return Unexpected{Refusal{status, std::move(reason), std::move(message)}};
-}
-
-// Digests first, so that neither the bytes nor the length of the token leak through timing.
-// A token too short to resist guessing turns the API off, on every host.
-bool authorized(const Request& request, std::string_view admin_token) {
-  const std::string* header = request.header("authorization");
-  constexpr std::string_view kScheme = "bearer ";  // the scheme is case-insensitive (RFC 9110)
-  if (admin_token.size() < kMinAdminTokenBytes || header == nullptr ||
-      to_lower_ascii(std::string_view(*header).substr(0, kScheme.size())) != kScheme) {
-    return false;
-  }
-  const Sha256Digest given = sha256(std::string_view(*header).substr(kScheme.size()));
-  const Sha256Digest wanted = sha256(admin_token);
-  return constant_time_equal(
-      std::string_view(reinterpret_cast<const char*>(given.data()), given.size()),
-      std::string_view(reinterpret_cast<const char*>(wanted.data()), wanted.size()));
 }
 
 Expected<ChangeRequest, Refusal> read_body(const std::string& text) {
@@ -89,18 +66,19 @@ Expected<StatusApiRequest, Refusal> parse_status_api_request(const Request& requ
                                                              std::string_view admin_token) {
   // Authorization first: nothing about conversions is told to a caller without the token.
   // One answer whether the API is off or the token wrong: a caller without it learns nothing.
-  if (!authorized(request, admin_token)) {
+  if (!admin_authorized(request, admin_token)) {
     return refuse(401, "unauthorized",
                   "an admin bearer token is required (Authorization: Bearer ...)");
   }
   std::string_view path = request.path;
   constexpr std::string_view kSuffix = "/status";
-  if (path.rfind(kStatusApiPrefix, 0) != 0 || path.size() <= kStatusApiPrefix.size() + kSuffix.size() ||
+  if (path.rfind(kStatusApiPrefix, 0) != 0 ||
+      path.size() <= kStatusApiPrefix.size() + kSuffix.size() ||
       path.substr(path.size() - kSuffix.size()) != kSuffix) {
     return refuse(404, "not_found", "use POST /api/conversions/{conversion_id}/status");
   }
-  const std::string_view id = path.substr(
-      kStatusApiPrefix.size(), path.size() - kStatusApiPrefix.size() - kSuffix.size());
+  const std::string_view id =
+      path.substr(kStatusApiPrefix.size(), path.size() - kStatusApiPrefix.size() - kSuffix.size());
   if (!is_conversion_id(id)) {
     return refuse(400, "invalid_request", "conversion ids are 24 lower-case hex digits");
   }

@@ -4,7 +4,8 @@
 // and the log position after it are committed in one transaction, so a process killed mid-batch
 // loses nothing and, rows being keyed by event id, doubles nothing.
 
-import { rowFromEvent } from '../../analytics/src/event-rows.mjs';
+import { rowsFromEvent } from '../../analytics/src/event-rows.mjs';
+import { EXPLAIN_QUERIES } from '../../analytics/src/explain.mjs';
 import { reportQueries } from '../../analytics/src/report-sql.mjs';
 import { buildReport } from '../../analytics/src/report-table.mjs';
 import { CLICK_COLUMNS, CONVERSION_COLUMNS, EVENT_COLUMNS, TABLES } from '../../analytics/src/schema.mjs';
@@ -66,7 +67,15 @@ export class ReportStore {
     });
   }
 
-  // -> [{ column: value }] for a read-only SQL text (tests and explain).
+  // -> { clicks, events }: the rows explain needs of one transaction ID (lowercase).
+  history(transactionId) {
+    return this.#serially(async () => ({
+      clicks: await this.#rows(EXPLAIN_QUERIES.clicks, [transactionId]),
+      events: await this.#rows(EXPLAIN_QUERIES.events, [transactionId]),
+    }));
+  }
+
+  // -> [{ column: value }] for a read-only SQL text (tests).
   query(sql, values) {
     return this.#serially(() => this.#rows(sql, values));
   }
@@ -114,7 +123,7 @@ export class ReportStore {
           onSkip(parsed.skip);
           continue;
         }
-        staged[parsed.table].push(parsed.row);
+        for (const { table, row } of parsed.rows) staged[table].push(row);
       }
       loaded += await this.#commit(staged, log.fileId, batch.next);
       position = batch.next;
@@ -123,7 +132,7 @@ export class ReportStore {
   }
 
   // Appends the rows to the staging tables, then moves them, with the new position, in one
-  // transaction. -> rows added (repeats of loaded events are not).
+  // transaction. -> events added (repeats of loaded events are not).
   async #commit(staged, fileId, position) {
     const connection = this.#connection;
     try {
@@ -131,7 +140,9 @@ export class ReportStore {
       await connection.run('BEGIN TRANSACTION');
       let added = 0;
       for (const { table } of STAGED) {
-        added += (await connection.run(`INSERT OR IGNORE INTO ${table} SELECT * FROM stage_${table}`)).rowsChanged;
+        const inserted = (await connection.run(`INSERT OR IGNORE INTO ${table} SELECT * FROM stage_${table}`)).rowsChanged;
+        // Every event is one row of clicks or of events (a conversion's other row aside).
+        if (table !== 'conversions') added += inserted;
       }
       await connection.run('INSERT OR REPLACE INTO ingest_state VALUES (?, ?, ?, ?)', [SOURCE, fileId, position, added]);
       await connection.run('COMMIT');
@@ -167,5 +178,5 @@ function parseEvent(line) {
   } catch {
     return { skip: `${SOURCE}: a line that is not JSON: ${line.slice(0, 80)}` };
   }
-  return rowFromEvent(event);
+  return rowsFromEvent(event);
 }

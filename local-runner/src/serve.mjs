@@ -10,6 +10,7 @@ import { EventsLog } from './events-log.mjs';
 import { createRunnerServer } from './http-server.mjs';
 import { KvDir } from './kv-dir.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
+import { createExplainApi } from './explain-api.mjs';
 import { createReportApi } from './report-api.mjs';
 import { ReportStore } from './report-store.mjs';
 import { ResourceHealth } from './resource-health.mjs';
@@ -82,12 +83,18 @@ export async function startRunner(options, io = {}) {
   const logFile = path.join(options.dataDir, 'events.log');
   const events = new EventsLog(logFile, { warn: err });
   const reports = await openReports(path.join(options.dataDir, 'reports.duckdb'), err);
-  const reportApi = createReportApi({
-    reports: () => reports.store,
-    unavailable: () => reports.problem,
-    logFile,
-    adminToken: admin.EDGEPOST_ADMIN_TOKEN ?? '',
+  const reportSource = { reports: () => reports.store, unavailable: () => reports.problem, logFile };
+  const reportApi = createReportApi({ ...reportSource, adminToken: admin.EDGEPOST_ADMIN_TOKEN ?? '' });
+  const explainApi = createExplainApi({
+    ...reportSource,
+    runFunction: async (name, request) => {
+      const result = await engine.cgi(name, request);
+      await events.appendStderr(`${name}.wasm`, result.stderr);
+      if (result.exitCode !== 0) throw new Error(`${name}.wasm exited with code ${result.exitCode}`);
+      return result;
+    },
   });
+  const adminApis = async (req, res, route) => (await reportApi(req, res, route)) || explainApi(req, res, route);
   let ready = false;
   let demoRoutes = null;
   const health = new ResourceHealth({ log: err, probePath: kvDir });
@@ -99,7 +106,7 @@ export async function startRunner(options, io = {}) {
     errorLog: err,
     isReady: () => ready,
     trustedProxies: options.trustedProxies ?? [],
-    extra: async (req, res, route) => (await reportApi(req, res, route)) || (demoRoutes ? demoRoutes(req, res, route) : false),
+    extra: async (req, res, route) => (await adminApis(req, res, route)) || (demoRoutes ? demoRoutes(req, res, route) : false),
   });
 
   // Listening comes before the config load because the demo config must name this runner's

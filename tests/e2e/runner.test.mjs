@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { functionsDir } from './functions.mjs';
 import { networkConfig, TOKEN } from './network.mjs';
 import { makeDataDir, runCli, startRunner, storedKeys, writeConfig } from './runner-target.mjs';
-import { click, postback, scenarios } from './scenarios.mjs';
+import { click, explain, postback, scenarios } from './scenarios.mjs';
 import { freePort, startStub, waitFor } from './stubs.mjs';
 
 const FAST_OUTBOX = ['--outbox-interval-ms', '100', '--outbox-base-delay-ms', '100', '--outbox-timeout-ms', '1000'];
@@ -129,6 +129,10 @@ describe('partner postbacks when the affiliate is down', () => {
       assert.equal(answer.status, 200);
       await waitFor(() => runCli(['outbox', 'list', '--data', dataDir, '--state', 'dead']).stdout.includes(answer.body.conversion_id),
         { what: 'the entry to go dead' });
+      const explained = await explain(runner, tid);
+      assert.deepEqual(explained.body.deliveries.map((d) => [d.outcome, d.attempts]), [['failed', 1], ['failed', 2], ['dead', 3]]);
+      assert.match(explained.body.deliveries[2].error, /ECONNREFUSED|connect/);
+      assert.match(explained.body.summary, /The affiliate's postback could not be delivered after 3 attempts \(last: .*\); it is kept and can be sent again\./);
 
       const up = await startStubOn(net.downPort);
       try {

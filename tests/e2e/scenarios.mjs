@@ -39,6 +39,17 @@ export async function changeStatus(target, conversionId, body, token = ADMIN_TOK
   return { status: response.status, body: await response.json() };
 }
 
+// GET /api/explain/<id> with the admin token (or the one given). -> { status, body }
+export async function explain(target, id, token = ADMIN_TOKEN) {
+  const response = await fetch(`${target.base}/api/explain/${id}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: response.status, body: await response.json() };
+}
+
+// The ID with its last character changed: still shaped like an ID, its signature broken.
+export function forged(tid) {
+  return tid.slice(0, -1) + (tid.endsWith('a') ? 'b' : 'a');
+}
+
 function partnerCalls(target, affiliate, predicate) {
   return target.partner(affiliate).requests.filter((r) => predicate(r.url.searchParams));
 }
@@ -150,6 +161,60 @@ export const scenarios = {
       Object.fromEntries(['tid', 'o', 'a', 's1', 'src', 'acid', 'goal', 'payout', 'cur', 'st', 'cid'].map((k) => [k, p.get(k)])),
       { tid, o: '100', a: '7', s1: 'blue shoes', src: 'mail', acid: 'AC-9', goal: 'sale', payout: '4.00', cur: 'USD',
         st: 'approved', cid: body.conversion_id });
+  },
+
+  async 'explain: a converted ID, retried once, shows its click, its conversion, the repeat and the delivery'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7&aff_sub=explained');
+    const first = await postback(target, `tid=${tid}&security_token=${TOKEN}&adv_sub=EXP-1`);
+    assert.equal(first.body.status, 'approved');
+    const again = await postback(target, `tid=${tid}&security_token=${TOKEN}&adv_sub=EXP-1`);
+    assert.equal(again.body.duplicate, true);
+    const cid = first.body.conversion_id;
+    await waitFor(async () => (await explain(target, tid)).body.deliveries?.some((d) => d.outcome === 'delivered'),
+      { what: 'the delivery in the explanation' });
+
+    const { status, body } = await explain(target, tid.toUpperCase());
+    assert.equal(status, 200);
+    assert.equal(body.transaction_id, tid);
+    assert.equal(body.signature, 'valid');
+    assert.deepEqual({ offer: body.id.offer_id, aff: body.id.aff_id }, { offer: 100, aff: 7 });
+    assert.equal(body.offer.id, 100);
+    assert.equal(body.expired, false);
+    assert.equal(body.click.aff_sub, 'explained');
+    assert.deepEqual(body.postbacks.map((p) => p.outcome), ['accepted', 'duplicate']);
+    assert.equal(body.postbacks[1].params.adv_sub, 'EXP-1');
+    assert.ok(!('security_token' in body.postbacks[1].params), 'no secret in the explanation');
+    assert.equal(body.conversions.length, 1);
+    assert.deepEqual({ id: body.conversions[0].conversion_id, status: body.conversions[0].status, payout: body.conversions[0].payout },
+      { id: cid, status: 'approved', payout: '4.00' });
+    const delivered = body.deliveries.find((d) => d.outcome === 'delivered');
+    assert.equal(delivered.status, 200);
+    assert.equal(delivered.conversion_id, cid);
+    assert.match(body.summary, new RegExp(`Conversion ${cid} \\(goal sale\\) was recorded on .* as approved; it is now approved, payout 4\\.00 USD\\. ` +
+      'The affiliate\'s postback was delivered on .* \\(HTTP 200, attempt 1\\)\\. The advertiser sent the same postback 1 more time'));
+  },
+
+  async 'explain: a forged ID says its signature does not verify, what it claims, and the postbacks refused'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7');
+    const fake = forged(tid);
+    const refused = await postback(target, `tid=${fake}&security_token=${TOKEN}&adv_sub=FORGED-1`);
+    assert.equal(refused.status, 400);
+    const { status, body } = await explain(target, fake);
+    assert.equal(status, 200);
+    assert.equal(body.signature, 'bad_signature');
+    assert.deepEqual({ offer: body.claimed.offer_id, aff: body.claimed.aff_id }, { offer: 100, aff: 7 });
+    assert.deepEqual(body.conversions, []);
+    assert.equal(body.postbacks.length, 1);
+    assert.equal(body.postbacks[0].outcome, 'refused');
+    assert.equal(body.postbacks[0].reason, refused.body.reason);
+    assert.equal(body.postbacks[0].params.adv_sub, 'FORGED-1');
+    assert.match(body.summary, /its signature does not match its content: it was altered or made up\. It claims offer 100 and affiliate 7/);
+    assert.match(body.summary, /1 postback naming it was refused: transaction_id signature does not verify\./);
+
+    const malformed = await explain(target, 'not-an-id');
+    assert.equal(malformed.body.signature, 'malformed');
+    assert.equal((await explain(target, tid, null)).status, 401);
+    assert.equal((await explain(target, tid, 'wrong-token-0123456789-wrong')).status, 401);
   },
 
   async 'a pending sale approved later sends the partner postback once, at the approval'(target) {

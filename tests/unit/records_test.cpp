@@ -28,7 +28,8 @@ edgepost::ConversionRecord conversion() {
   r.amount = "99.00";
   r.adv_subs = {{"adv_sub", "ORDER-1"}};
   r.claims = {"claim/click/tid/sale", "claim/order/1/sale/ab"};
-  r.postbacks = {{"0123456789abcdef01234567-7", 7, "https://aff.example/?x=1"}};
+  r.postbacks = {{"0123456789abcdef01234567-7", 7, "https://aff.example/?x=1", r.conversion_id,
+                  r.transaction_id}};
   r.stage = edgepost::ConversionStage::complete;
   return r;
 }
@@ -43,6 +44,9 @@ TEST_CASE("records: a conversion reads back as written; damage is refused", "[re
   CHECK(parsed->stage == edgepost::ConversionStage::complete);
   CHECK(parsed->claims == original.claims);
   CHECK(parsed->postbacks.at(0).url == original.postbacks.at(0).url);
+  // Not stored in the record's list, which is the record's own: named again on reading.
+  CHECK(parsed->postbacks.at(0).conversion_id == original.conversion_id);
+  CHECK(parsed->postbacks.at(0).transaction_id == original.transaction_id);
 
   const json whole = json::parse(edgepost::encode(original));
   for (const char* field : {"conversion_id", "offer_id", "claims", "stage", "time"}) {
@@ -72,11 +76,17 @@ TEST_CASE("records: a conversion reads back as written; damage is refused", "[re
 
 TEST_CASE("records: an outbox entry in every state, hosts' fields tolerated", "[records]") {
   const edgepost::OutboxEntry entry{
-      {"c-7", 7, "https://aff.example/"}, 5, edgepost::OutboxState::pending};
+      {"c-7", 7, "https://aff.example/", "c", "tid"}, 5, edgepost::OutboxState::pending};
   const auto parsed = edgepost::parse_outbox_entry(edgepost::encode(entry));
   REQUIRE(parsed.has_value());
   CHECK(parsed->postback.id == "c-7");
+  CHECK(parsed->postback.conversion_id == "c");
+  CHECK(parsed->postback.transaction_id == "tid");
   CHECK(parsed->created == 5);
+  // Written before the conversion was named in it.
+  const auto older = edgepost::parse_outbox_entry(R"({"id":"c-7","aff_id":7,"url":"https://a/"})");
+  REQUIRE(older.has_value());
+  CHECK(older->postback.conversion_id.empty());
   json hosted = json::parse(edgepost::encode(entry));
   hosted["attempts"] = 3;
   hosted["last_error"] = "HTTP 500";

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "edgepost/click_exchange.hpp"
 #include "edgepost/events.hpp"
+#include "edgepost/explain_api.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/postback_exchange.hpp"
 #include "edgepost/status_api.hpp"
@@ -29,12 +30,17 @@ const char* env_or_empty(const char* name) {
 
 using Start = std::unique_ptr<Exchange> (*)(Request, KeyRing, Environment);
 
-// The postback function also serves the operator's status API (the same protocol, another
-// door); the admin token, like the signing keys, comes from the host's environment.
+// The postback function also serves the operator's APIs (status changes: the same protocol,
+// another door; explain: what the keys say of an ID); the admin token, like the signing keys,
+// comes from the host's environment.
 std::unique_ptr<Exchange> start_postback_or_status_api(Request request, KeyRing keys,
                                                        Environment env) {
   if (request.path.rfind(kStatusApiPrefix, 0) == 0) {
     return start_status_api_exchange(request, env_or_empty("EDGEPOST_ADMIN_TOKEN"), env);
+  }
+  if (request.path.rfind(kExplainApiPrefix, 0) == 0) {
+    return start_explain_exchange(request, env_or_empty("EDGEPOST_ADMIN_TOKEN"), std::move(keys),
+                                  env);
   }
   return start_postback_exchange(std::move(request), std::move(keys), env);
 }

@@ -16,6 +16,9 @@ namespace edgepost {
 
 inline constexpr std::size_t kClickIdLength = 47;
 inline constexpr std::uint8_t kClickIdVersion = 1;
+// How far ahead of a host's clock an ID's click time may be: a validly signed ID from the
+// future means a wrong clock somewhere, but a little skew between hosts is normal.
+inline constexpr std::int64_t kClickClockSkewSeconds = 300;
 
 struct ClickId {
   std::uint8_t key_id = 0;       // 0..15: which signing key made the MAC
@@ -63,6 +66,13 @@ enum class ClickIdError { malformed, unknown_version, unknown_key, bad_signature
 // Checks shape, version, key and MAC (in constant time) before anything else looks at the ID.
 // Upper case is folded to lower case first: the ID survives systems that change case.
 Expected<ClickId, ClickIdError> verify_click_id(std::string_view text, const KeyRing& ring);
+
+// What an ID that does not verify is refused with ("transaction_id is malformed" ...).
+std::string_view click_id_error_message(ClickIdError error) noexcept;
+
+// The fields an ID claims, read without verifying it: only to show what a forged or damaged ID
+// pretends to be (explain). nullopt when it is not even shaped like an ID of this version.
+std::optional<ClickId> read_unverified_click_id(std::string_view text);
 
 // The canonical text of a verified ID (lowercase), e.g. for KV keys.
 std::string normalize_click_id(std::string_view text);

@@ -32,6 +32,10 @@ struct PartnerPostback {
   std::string id;  // unique per conversion and affiliate: the outbox deduplicates on it
   std::uint32_t affiliate_id = 0;
   std::string url;
+  // What it reports, so that the delivery events name it (explain); empty in entries written
+  // before they were kept.
+  std::string conversion_id;
+  std::string transaction_id;
 };
 
 // What the click handler decides, for the click exchange to carry out.

@@ -6,10 +6,19 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "edgepost/http.hpp"
+
 namespace edgepost {
 
 inline std::string to_json_text(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// An answer of the library's APIs: JSON, never cached.
+inline Response json_response(int status, const nlohmann::json& body) {
+  return Response{status,
+                  {{"content-type", "application/json"}, {"cache-control", "no-store"}},
+                  to_json_text(body) + "\n"};
 }
 
 }  // namespace edgepost

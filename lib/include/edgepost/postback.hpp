@@ -75,7 +75,9 @@ std::string conversion_id_for(const std::vector<std::string>& claims);
 Response conversion_response(const ConversionRecord& record, bool duplicate,
                              std::string_view previous_status = {},
                              std::string_view current_status = {});
+// params: the request's, for the event (events.hpp).
 PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,
-                                 const std::string& transaction_id, std::int64_t now);
+                                 const std::string& transaction_id, std::int64_t now,
+                                 const Params* params = nullptr);
 
 }  // namespace edgepost

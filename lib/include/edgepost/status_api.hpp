@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "edgepost/admin_auth.hpp"
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/decision.hpp"
 #include "edgepost/expected.hpp"
@@ -15,16 +16,13 @@
 namespace edgepost {
 
 inline constexpr std::string_view kStatusApiPrefix = "/api/conversions/";
-inline constexpr std::size_t kMinAdminTokenBytes = 16;
 
 struct StatusApiRequest {
   std::string conversion_id;
   ChangeRequest change;
 };
 
-// admin_token shorter than kMinAdminTokenBytes (empty: not configured): the API is off and
-// every request is unauthorized. The token is compared
-// in constant time, its length included.
+// Unauthorized unless admin_authorized (admin_auth.hpp).
 Expected<StatusApiRequest, Refusal> parse_status_api_request(const Request& request,
                                                              std::string_view admin_token);
 
