@@ -18,7 +18,7 @@ export function buildExplanation(idAnswer, { clicks, events }) {
   const explanation = {
     ...idAnswer,
     click: clicks.length > 0 ? clickOf(clicks[0]) : (idAnswer.click ?? null),
-    postbacks: history.filter((e) => ['conversion', 'duplicate', 'rejection'].includes(e.type)).map(postbackOf),
+    postbacks: history.filter((e) => ['conversion', 'duplicate', 'rejection', 'test_postback'].includes(e.type)).map(postbackOf),
     conversions: conversionsOf(history),
     deliveries: history.filter((e) => e.type === 'partner_postback').map(deliveryOf),
   };
@@ -42,6 +42,10 @@ function postbackOf(event) {
   }
   if (event.type === 'duplicate') {
     return { time: event.time, outcome: 'duplicate', conversion_id: event.conversion_id, ...(event.params ? { params: event.params } : {}) };
+  }
+  if (event.type === 'test_postback') {
+    return { time: event.time, outcome: 'test', status: event.status, ...(event.reason ? { reason: event.reason } : {}),
+      ...(event.params ? { params: event.params } : {}) };
   }
   return { time: event.time, outcome: 'refused', reason: event.reason, message: event.message, ...(event.params ? { params: event.params } : {}) };
 }
@@ -117,6 +121,8 @@ export function summarize(x) {
   }
   const repeats = x.postbacks.filter((p) => p.outcome === 'duplicate').length;
   if (repeats > 0) parts.push(`The advertiser sent the same postback ${repeats} more time${repeats === 1 ? '' : 's'}; repeats are never counted again.`);
+  const tests = x.postbacks.filter((p) => p.outcome === 'test').length;
+  if (tests > 0) parts.push(`${tests} test postback${tests === 1 ? '' : 's'} (test=1) named it; a test records nothing.`);
   const refused = x.postbacks.filter((p) => p.outcome === 'refused');
   if (refused.length > 0) {
     const reasons = [...new Set(refused.map((p) => p.message ?? p.reason))].join('; ');

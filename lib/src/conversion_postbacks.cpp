@@ -34,9 +34,9 @@ std::optional<Affiliate> stored_affiliate(const Snapshot& snapshot, std::uint32_
 
 PartnerPostback partner_postback(std::string id, const UrlTemplate& url,
                                  const ConversionRecord& record, const SubIds& sub_ids) {
-  return PartnerPostback{std::move(id), record.affiliate_id,
-                         render(url, postback_macros(record, sub_ids)), record.conversion_id,
-                         record.transaction_id};
+  const MacroValues values = postback_macros(record, sub_ids);
+  return PartnerPostback{std::move(id),        record.affiliate_id,   render(url, values),
+                         record.conversion_id, record.transaction_id, render_masked(url, values)};
 }
 
 }  // namespace

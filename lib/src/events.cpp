@@ -58,6 +58,21 @@ std::string duplicate_event(const ConversionRecord& record, std::int64_t now,
   return to_json_text(event);
 }
 
+std::string test_postback_event(std::int64_t now, const Params& params,
+                                const nlohmann::json& answer) {
+  nlohmann::json event = answer;
+  event.erase("test");
+  event.update({{"type", "test_postback"}, {"time", now}});
+  add_params(event, &params);
+  if (!event.contains("transaction_id")) {
+    if (const std::string* given = params.get("transaction_id");
+        given != nullptr && !given->empty() && given->size() <= kMaxLoggedIdBytes) {
+      event["transaction_id"] = normalize_click_id(*given);
+    }
+  }
+  return to_json_text(event);
+}
+
 std::string with_event_id(std::string_view event, std::string_view fallback_id) {
   nlohmann::json parsed = nlohmann::json::parse(event, nullptr, false);
   if (!parsed.is_object()) return std::string(event);

@@ -149,18 +149,55 @@ bool is_known_macro(std::string_view name, MacroSet set) noexcept {
   return macro.has_value() && set_contains(set, macro->set);
 }
 
+namespace {
+
+const std::string* value_of(const MacroValues& values, const std::string& name) {
+  for (const auto& [macro, value] : values) {
+    if (macro == name) return &value;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string render(const UrlTemplate& tmpl, const MacroValues& values) {
   std::string url;
   for (const TemplatePiece& piece : tmpl.pieces) {
     if (!piece.is_macro) {
       url += piece.text;
+    } else if (const std::string* value = value_of(values, piece.text)) {
+      url += percent_encode(*value);
+    }
+  }
+  return url;
+}
+
+std::string render_masked(const UrlTemplate& tmpl, const MacroValues& values) {
+  std::string url;
+  enum class Part { before_query, query_name, query_value, fragment } part = Part::before_query;
+  bool masked = false;  // "***" already stands for the current value's literal text
+  for (const TemplatePiece& piece : tmpl.pieces) {
+    if (piece.is_macro) {
+      if (const std::string* value = value_of(values, piece.text)) url += percent_encode(*value);
+      masked = false;
       continue;
     }
-    for (const auto& [name, value] : values) {
-      if (name == piece.text) {
-        url += percent_encode(value);
-        break;
+    for (const char c : piece.text) {
+      if (part == Part::query_value && c != '&' && c != '#') {
+        if (!masked) url += "***";
+        masked = true;
+        continue;
       }
+      url += c;
+      if (c == '#')
+        part = Part::fragment;
+      else if (c == '?' && part == Part::before_query)
+        part = Part::query_name;
+      else if (c == '=' && part == Part::query_name)
+        part = Part::query_value;
+      else if (c == '&' && part != Part::before_query && part != Part::fragment)
+        part = Part::query_name;
+      masked = false;
     }
   }
   return url;

@@ -390,6 +390,14 @@ PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
     return plan;
   }
   plan.params = std::move(*params);
+  if (const std::string* test = plan.params.get("test"); test != nullptr && !test->empty()) {
+    if (*test != "0" && *test != "1") {
+      plan.refusal = Refusal{400, "invalid_request",
+                             "test must be 1 (the decision only: nothing is stored) or 0"};
+      return plan;
+    }
+    plan.test = *test == "1";
+  }
   const std::string* id = plan.params.get("transaction_id");
   if (id == nullptr || id->empty()) {
     plan.refusal = Refusal{400, "invalid_request", "transaction_id is required"};
@@ -481,6 +489,51 @@ Response conversion_response(const ConversionRecord& record, bool duplicate,
     body["current_status"] = current_status;
   }
   return json_response(200, body);
+}
+
+TestPostbackAnswer test_postback_answer(const PostbackPlan& plan, const PostbackDecision& decision,
+                                        const ConversionRecord* stored, std::int64_t now) {
+  int status = 200;
+  json body{{"test", true}, {"duplicate", stored != nullptr}};
+  if (stored != nullptr &&
+      !(decision.names_conversion && stored->transaction_id != plan.transaction_id)) {
+    // A repeat, or a status change of the stored conversion.
+    body.update({{"status", stored->status},
+                 {"conversion_id", stored->conversion_id},
+                 {"goal", stored->goal},
+                 {"transaction_id", stored->transaction_id}});
+    if (decision.change && status_name(decision.change->status) != stored->status) {
+      body["would_change_to"] = status_name(decision.change->status);
+    }
+  } else if (decision.names_conversion) {
+    status = 404;
+    body.update(
+        {{"status", "rejected"},
+         {"reason", "unknown_conversion"},
+         {"message", "no conversion " + decision.conversion_id + " for this transaction_id"},
+         {"duplicate", false}});
+  } else if (decision.refusal) {
+    status = decision.refusal->response.status;
+    body.update(json::parse(decision.refusal->response.body));
+    body["test"] = true;
+  } else {
+    const ConversionRecord& record = *decision.record;
+    body.update({{"status", record.status},
+                 {"conversion_id", record.conversion_id},
+                 {"transaction_id", record.transaction_id},
+                 {"goal", record.goal},
+                 {"revenue", record.revenue},
+                 {"payout", record.payout},
+                 {"currency", record.currency}});
+    if (record.reason) body["reason"] = *record.reason;
+    json postbacks = json::array();
+    for (const PartnerPostback& postback : record.postbacks) {
+      postbacks.push_back({{"aff_id", postback.affiliate_id}, {"url", postback.shown_url}});
+    }
+    body["partner_postbacks"] = std::move(postbacks);
+    if (!decision.caps.empty()) body["caps_checked"] = false;
+  }
+  return {json_response(status, body), test_postback_event(now, plan.params, body)};
 }
 
 PostbackRefusal postback_refusal(int status, std::string_view reason, const std::string& message,

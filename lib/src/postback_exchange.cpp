@@ -19,6 +19,7 @@ namespace {
 enum class Step {
   none,           // an emit or respond: its outcome changes nothing
   config_read,    // the offer, affiliate and click records
+  test_read,      // conversion/<id> for a test postback: is it recorded already?
   ledger_read,    // conversion/<id>: recorded already?
   claim,          // put_if_absent of claims[next_claim_]
   holder_read,    // conversion/<holder>: is the claim we lost to a committed conversion?
@@ -64,7 +65,12 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
       : QueuedExchange(std::move(keys), env) {
     plan_ = plan_postback(request, keys_);
     if (plan_.refusal) {
-      refuse(*decide_postback(plan_, {}, environment()).refusal);
+      decision_ = decide_postback(plan_, {}, environment());
+      if (plan_.test) {
+        answer_test(nullptr);
+      } else {
+        refuse(*decision_.refusal);
+      }
       return;
     }
     queue_.read(Store::records, plan_.keys, Step::config_read);
@@ -87,6 +93,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     switch (queue_.pop()) {
       case Step::none: return;
       case Step::config_read: return on_config(outcome);
+      case Step::test_read: return on_test_read(outcome);
       case Step::ledger_read: return on_ledger(outcome);
       case Step::claim: return on_claim(outcome);
       case Step::holder_read: return on_holder(outcome);
@@ -144,12 +151,33 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     if (outcome.kind == OutcomeKind::failed) return fail("postback keys not readable", outcome);
     decision_ = decide_postback(plan_, outcome.values, environment());
     records_ = outcome.values;
+    if (plan_.test) {
+      if (conversion_id().empty()) return answer_test(nullptr);
+      return queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::test_read);
+    }
     if (decision_.claims.empty() && !decision_.names_conversion) {
       return refuse(*decision_.refusal);
     }
     // Also when today's rules refuse it: a conversion recorded before the window closed or
     // the offer was paused still answers its replays.
     queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::ledger_read);
+  }
+
+  // Reads only, from here: a test stores nothing.
+  void on_test_read(const Outcome& outcome) {
+    if (outcome.kind == OutcomeKind::failed) return fail("conversion not readable", outcome);
+    const std::string* text = lookup(outcome.values, conversion_key(conversion_id()));
+    const auto stored = text ? parse_conversion_record(*text) : std::nullopt;
+    if (text != nullptr && !stored) {
+      return damaged("stored conversion unreadable", conversion_key(conversion_id()));
+    }
+    answer_test(stored ? &*stored : nullptr);
+  }
+
+  void answer_test(const ConversionRecord* stored) {
+    TestPostbackAnswer answer = test_postback_answer(plan_, decision_, stored, env_.now);
+    emit(answer.event);
+    queue_.respond(std::move(answer.response), Step::none);
   }
 
   void on_ledger(const Outcome& outcome) {

@@ -217,6 +217,31 @@ export const scenarios = {
     assert.equal((await explain(target, tid, 'wrong-token-0123456789-wrong')).status, 401);
   },
 
+  async 'a test postback (test=1) answers what would happen and stores nothing'(target) {
+    const { tid } = await click(target, 'offer_id=100&aff_id=7&aff_sub=tested');
+    const keysBefore = await target.storedKeys();
+    const before = target.partner(7).requests.length;
+    const tried = await postback(target, `tid=${tid}&security_token=${TOKEN}&adv_sub=TEST-1&test=1`);
+    assert.equal(tried.status, 200);
+    assert.equal(tried.body.test, true);
+    assert.equal(tried.body.status, 'approved');
+    assert.equal(tried.body.payout, '4.00');
+    assert.equal(tried.body.partner_postbacks.length, 1);
+    assert.match(tried.body.partner_postbacks[0].url, new RegExp(`tid=${tid}`));
+    const refused = await postback(target, `tid=${forged(tid)}&security_token=${TOKEN}&test=1`);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.test, true);
+    await settle();
+    assert.deepEqual(await target.storedKeys(), keysBefore);
+    assert.equal(target.partner(7).requests.length, before);
+
+    const real = await postback(target, `tid=${tid}&security_token=${TOKEN}&adv_sub=TEST-1`);
+    assert.equal(real.body.duplicate, false);
+    assert.equal(real.body.conversion_id, tried.body.conversion_id);
+    await waitFor(async () => (await explain(target, tid)).body.postbacks?.some((p) => p.outcome === 'test'),
+      { what: 'the test in the explanation' });
+  },
+
   async 'a pending sale approved later sends the partner postback once, at the approval'(target) {
     const { tid } = await click(target, 'offer_id=100&aff_id=7');
     const order = `tid=${tid}&security_token=${TOKEN}&adv_sub=ORD-PENDING`;

@@ -133,7 +133,7 @@ TEST_CASE("wire: every command kind encodes", "[exchange_wire]") {
                                                                {"ttl", 0},
                                                                {"durable", true}});
   command.kind = edgepost::CommandKind::enqueue;
-  command.postback = {"c-7", 7, "https://aff.example/", "c", "tid"};
+  command.postback = {"c-7", 7, "https://aff.example/", "c", "tid", ""};
   CHECK(json::parse(edgepost::encode_command(command)) ==
         json{{"kind", "enqueue"},
              {"postback", {{"id", "c-7"}, {"aff_id", 7}, {"url", "https://aff.example/"}}}});

@@ -1,5 +1,6 @@
-// GET /api/explain/{id}: what the keys say of a transaction ID; and what the events of refused
-// and repeated postbacks keep of the request (the ID as given, the parameters minus secrets).
+// What support and advertisers ask of edgepost. GET /api/explain/{id}: what the keys say of a
+// transaction ID; what the events of refused and repeated postbacks keep of the request (the
+// ID as given, the parameters minus secrets). test=1: what a postback would do, storing nothing.
 #include <catch2/catch.hpp>
 
 #include "edgepost/click_id.hpp"
@@ -122,4 +123,66 @@ TEST_CASE("events: a refused postback keeps the ID as given and its parameters, 
   CHECK(repeat["type"] == "duplicate");
   CHECK(repeat["params"]["adv_sub"] == "o2");
   CHECK_FALSE(repeat["params"].contains("security_token"));
+}
+
+TEST_CASE("test postbacks: the whole decision, nothing stored, the answer says what would happen",
+          "[test_postback]") {
+  Stores stores = harness::fresh_stores();
+  const std::string id = fixtures::mint(100, 7);
+  const auto before = stores.ledger;
+  const auto records = stores.records;
+
+  const edgepost::Response tried =
+      run(stores, harness::postback("tid=" + id + harness::kAuth + "&adv_sub=T-1&test=1"));
+  CHECK(tried.status == 200);
+  const json answer = body(tried);
+  CHECK(answer["test"] == true);
+  CHECK(answer["duplicate"] == false);
+  CHECK(answer["status"] == "approved");
+  CHECK(answer["payout"] == "4.00");
+  CHECK(answer["currency"] == "USD");
+  REQUIRE(answer["partner_postbacks"].size() == 1);
+  CHECK(answer["partner_postbacks"][0]["aff_id"] == 7);
+  CHECK(answer["partner_postbacks"][0]["url"].get<std::string>().rfind("https://aff7.example/pb?",
+                                                                       0) == 0);
+  CHECK(stores.ledger == before);
+  CHECK(stores.records == records);
+  REQUIRE(stores.events.size() == 1);
+  const json event = json::parse(stores.events[0]);
+  CHECK(event["type"] == "test_postback");
+  CHECK(event["status"] == "approved");
+  CHECK(event["params"]["test"] == "1");
+  CHECK_FALSE(event["params"].contains("security_token"));
+
+  // The same postback for real is recorded, and tried again it is a duplicate.
+  const json real =
+      body(run(stores, harness::postback("tid=" + id + harness::kAuth + "&adv_sub=T-1")));
+  CHECK(real["conversion_id"] == answer["conversion_id"]);
+  const auto recorded = stores.ledger;
+  const json repeat = body(run(stores, harness::postback("tid=" + id + harness::kAuth +
+                                                         "&adv_sub=T-1&test=1&status=rejected")));
+  CHECK(repeat["duplicate"] == true);
+  CHECK(repeat["status"] == "approved");
+  CHECK(repeat["would_change_to"] == "rejected");
+  CHECK(stores.ledger == recorded);
+}
+
+TEST_CASE("test postbacks: a refusal is answered as the real one would be, logged as a test",
+          "[test_postback]") {
+  Stores stores = harness::fresh_stores();
+  const std::string id = fixtures::mint(100, 7);
+  const edgepost::Response forged =
+      run(stores, harness::postback("tid=" + tampered(id, 40) + harness::kAuth + "&test=1"));
+  CHECK(forged.status == 400);
+  CHECK(body(forged)["test"] == true);
+  CHECK(body(forged)["reason"] == "invalid_transaction_id");
+  const edgepost::Response wrong_token =
+      run(stores, harness::postback("tid=" + id + "&security_token=nope&test=1"));
+  CHECK(body(wrong_token)["test"] == true);
+  CHECK(wrong_token.status == 401);
+  for (const std::string& event : stores.events) {
+    CHECK(json::parse(event)["type"] == "test_postback");
+  }
+  CHECK(run(stores, harness::postback("tid=" + id + harness::kAuth + "&test=yes")).status == 400);
+  CHECK(stores.ledger.empty());
 }

@@ -291,3 +291,20 @@ TEST_CASE("a rendered template can outgrow the URL limit: callers check it", "[m
   CHECK(url.size() == 28 + 2100);
   CHECK(edgepost::parse_http_url(url).error() == edgepost::UrlError::too_long);
 }
+
+TEST_CASE("a masked render hides the query values the template writes, shows those it fills",
+          "[macros]") {
+  const MacroValues values{{"transaction_id", "t 1"}, {"payout", "4.00"}};
+  const auto masked = [&](std::string_view text) {
+    return edgepost::render_masked(template_of(text), values);
+  };
+  CHECK(masked("https://a.example/pb?tx={transaction_id}&secret=XYZ&p={payout}") ==
+        "https://a.example/pb?tx=t%201&secret=***&p=4.00");
+  // A value part literal, part filled; a name without a value; a fragment; no query at all.
+  CHECK(masked("https://a.example/pb?k=ab{payout}cd&flag&x=1#frag=2") ==
+        "https://a.example/pb?k=***4.00***&flag&x=***#frag=2");
+  CHECK(masked("https://a.example/p/{transaction_id}") == "https://a.example/p/t%201");
+  // Unmasked, the same template renders its literal values.
+  CHECK(render(template_of("https://a.example/pb?secret=XYZ&p={payout}"), values) ==
+        "https://a.example/pb?secret=XYZ&p=4.00");
+}

@@ -29,7 +29,7 @@ edgepost::ConversionRecord conversion() {
   r.adv_subs = {{"adv_sub", "ORDER-1"}};
   r.claims = {"claim/click/tid/sale", "claim/order/1/sale/ab"};
   r.postbacks = {{"0123456789abcdef01234567-7", 7, "https://aff.example/?x=1", r.conversion_id,
-                  r.transaction_id}};
+                  r.transaction_id, ""}};
   r.stage = edgepost::ConversionStage::complete;
   return r;
 }
@@ -76,7 +76,7 @@ TEST_CASE("records: a conversion reads back as written; damage is refused", "[re
 
 TEST_CASE("records: an outbox entry in every state, hosts' fields tolerated", "[records]") {
   const edgepost::OutboxEntry entry{
-      {"c-7", 7, "https://aff.example/", "c", "tid"}, 5, edgepost::OutboxState::pending};
+      {"c-7", 7, "https://aff.example/", "c", "tid", ""}, 5, edgepost::OutboxState::pending};
   const auto parsed = edgepost::parse_outbox_entry(edgepost::encode(entry));
   REQUIRE(parsed.has_value());
   CHECK(parsed->postback.id == "c-7");

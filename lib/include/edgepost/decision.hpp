@@ -36,6 +36,8 @@ struct PartnerPostback {
   // before they were kept.
   std::string conversion_id;
   std::string transaction_id;
+  // The URL as a test postback shows it to the advertiser (render_masked); never stored.
+  std::string shown_url;
 };
 
 // What the click handler decides, for the click exchange to carry out.

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/params.hpp"
 
@@ -26,6 +28,10 @@ std::string problem_event(std::int64_t now, std::string_view what, std::string_v
 // every postback that named it, forged or mistyped ones included.
 std::string duplicate_event(const ConversionRecord& record, std::int64_t now,
                             const Params* params = nullptr);
+
+// {"type":"test_postback","time":...,"params":...} and the test's answer (postback.hpp).
+std::string test_postback_event(std::int64_t now, const Params& params,
+                                const nlohmann::json& answer);
 
 // The event with "id" set to fallback_id unless it has one: events that belong to one request
 // (a rejection, a problem, a duplicate) take the request's id.

@@ -66,4 +66,9 @@ using MacroValues = std::vector<std::pair<std::string, std::string>>;
 // copied byte for byte. The result may be longer than kMaxUrlBytes when values are long.
 std::string render(const UrlTemplate& tmpl, const MacroValues& values);
 
+// render, with every query value the template writes literally shown as "***": what a partner
+// postback's URL may be shown as to someone else (the affiliate's own tokens stay hidden; the
+// values edgepost fills in are shown).
+std::string render_masked(const UrlTemplate& tmpl, const MacroValues& values);
+
 }  // namespace edgepost

@@ -25,6 +25,9 @@ struct PostbackPlan {
   std::string transaction_id;  // canonical text of the verified ID
   std::string client_ip;
   std::vector<std::string> keys;  // to read: the offer, the affiliate and the click
+  // test=1: the whole decision, nothing stored, the answer says what would happen
+  // (test_postback_answer).
+  bool test = false;
 };
 
 // Verifies the transaction ID's MAC before naming any key, so a forged or mistyped ID costs
@@ -66,6 +69,19 @@ struct PostbackDecision {
 // exchange found outside the window (each one is a claim of its own).
 PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
                                  const Environment& env, std::uint32_t repeat = 0);
+
+// A test postback (test=1): what this one would do, stored is the conversion the ledger holds
+// under the decision's id (nullptr: none). Answered with the HTTP status the real postback
+// would get, "test": true, and for a new conversion its status, prices and the partner
+// postbacks it would send (their URLs masked: render_masked). Caps are not counted (that
+// would take a unit): "caps_checked": false says so when the offer has any. The event is a
+// "test_postback", which no report counts.
+struct TestPostbackAnswer {
+  Response response;
+  std::string event;
+};
+TestPostbackAnswer test_postback_answer(const PostbackPlan& plan, const PostbackDecision& decision,
+                                        const ConversionRecord* stored, std::int64_t now);
 
 // The same for every claim set, whichever request computes it: a retry gets the same id.
 std::string conversion_id_for(const std::vector<std::string>& claims);
