@@ -99,23 +99,27 @@ function compareValues(a, b) {
   return 0;
 }
 
-const CSV_COUNTS = ['clicks', 'conversions', 'approved', 'pending', 'rejected', 'conversion_rate'];
-const CSV_MONEY = ['currency', 'revenue', 'payout', 'profit', 'epc'];
+const LINE_COUNTS = ['clicks', 'conversions', 'approved', 'pending', 'rejected', 'conversion_rate'];
+const LINE_MONEY = ['currency', 'revenue', 'payout', 'profit', 'epc'];
 
-// One line per group and currency (a group without money: one line, currency empty); the
-// group's counts repeat on each of its currency lines. The totals come last, group columns
-// empty and the first one reading "total".
-export function reportCsv(report) {
+// The report as lines of values, a header first: one line per group and currency (a group
+// without money: one line, currency empty); the group's counts repeat on each of its currency
+// lines. The totals come last, group columns empty and the first one reading "total".
+export function reportLines(report) {
   const columns = report.group_by.map((name) => GROUPS[name]);
-  const lines = [[...columns, ...CSV_COUNTS, ...CSV_MONEY]];
+  const lines = [[...columns, ...LINE_COUNTS, ...LINE_MONEY]];
   const emit = (row, groupValues) => {
-    const counts = CSV_COUNTS.map((name) => row[name]);
+    const counts = LINE_COUNTS.map((name) => row[name]);
     const money = row.money.length > 0 ? row.money : [{}];
-    for (const entry of money) lines.push([...groupValues, ...counts, ...CSV_MONEY.map((name) => entry[name])]);
+    for (const entry of money) lines.push([...groupValues, ...counts, ...LINE_MONEY.map((name) => entry[name] ?? null)]);
   };
   for (const row of report.rows) emit(row, columns.map((column) => row[column]));
   emit(report.totals, columns.map((_, i) => (i === 0 ? 'total' : null)));
-  return `${lines.map((line) => line.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return lines;
+}
+
+export function reportCsv(report) {
+  return `${reportLines(report).map((line) => line.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
 function csvField(value) {

@@ -9,6 +9,9 @@ import { parseCidr } from './client-address.mjs';
 import { ENGINES } from './engine.mjs';
 import { DEFAULTS as OUTBOX } from './outbox.mjs';
 
+// The report API's parameters, taken as options of the same names by `report`.
+const REPORT_PARAMETERS = ['from', 'to', 'tz', 'group_by', 'offer_id', 'aff_id', 'advertiser_id', 'format'];
+
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_FUNCTIONS_DIR = path.join(REPO_ROOT, 'build/wasi/functions');
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, 'local-runner/data');  // git-ignored
@@ -27,6 +30,11 @@ Usage:
   node local-runner/cli.mjs config load FILE [--data DIR] [--functions DIR] [--engine ENGINE]
   node local-runner/cli.mjs outbox list [--data DIR] [--state pending|delivered|dead]
   node local-runner/cli.mjs outbox replay [--data DIR] (ID... | --all-dead)
+  node local-runner/cli.mjs report [--data DIR | --url ORIGIN] [--from DATE] [--to DATE] [--tz ZONE]
+                                   [--group_by FIELDS] [--offer_id IDS] [--aff_id IDS]
+                                   [--advertiser_id IDS] [--format table|json|csv]
+  node local-runner/cli.mjs explain ID [--data DIR | --url ORIGIN] [--json]
+  node local-runner/cli.mjs reports rebuild [--data DIR]
   node local-runner/cli.mjs --help
 
 serve
@@ -89,6 +97,21 @@ outbox replay ID...      puts dead entries back in the queue (pending, 0 attempt
   --all-dead             every dead entry
   A running \`serve\` on the same data directory picks them up at its next scan.
 
+report                   the report of GET /api/reports, same parameters as options: clicks,
+                         conversions by status, revenue, payout, profit, conversion rate, EPC per
+                         currency, from DATE to DATE (inclusive, default the last 7 days) in ZONE
+                         (default UTC), grouped by FIELDS (day, hour, offer, affiliate, goal,
+                         status, aff_sub..aff_sub5, source; default day). --format table (default)
+                         prints columns, json and csv what the API answers. Reads DATA/reports.duckdb
+                         (loading events.log first); while serve has it open, ask the running
+                         runner instead: --url http://HOST:PORT (EDGEPOST_ADMIN_TOKEN in the
+                         environment)
+explain ID               what GET /api/explain/ID answers: the ID checked with the signing keys
+                         (DATA/signing-key or EDGEPOST_SIGNING_KEYS), its click, every postback that
+                         named it, its conversions, partner deliveries, and a paragraph for
+                         support; --json prints the answer as JSON. --url as for report
+reports rebuild          deletes DATA/reports.duckdb and loads it again from DATA/events.log
+
 Exit codes: 0 success, 1 failure (invalid config, entry not replayable ...), 2 usage error.
 `;
 
@@ -113,6 +136,16 @@ const SERVE = {
   threads: { type: 'string' },
   'sweep-interval-ms': { type: 'string' },
   demo: { type: 'boolean' },
+};
+
+const REPORT_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  data: { type: 'string' },
+  url: { type: 'string' },
+  functions: { type: 'string' },
+  engine: { type: 'string' },
+  json: { type: 'boolean' },
+  ...Object.fromEntries(REPORT_PARAMETERS.map((name) => [name, { type: 'string' }])),
 };
 
 const OUTBOX_OPTIONS = {
@@ -222,5 +255,37 @@ export function parseCommandLine(argv) {
     return { command: 'outbox', action, dataDir, ids: positionals, allDead: values['all-dead'] ?? false };
   }
 
-  throw new UsageError(`unknown command "${command}" (serve, config, outbox; --help for details)`);
+  if (command === 'report' || command === 'explain' || (command === 'reports' && rest[0] === 'rebuild')) {
+    return reportCommand(command, command === 'reports' ? rest.slice(1) : rest);
+  }
+  if (command === 'reports') throw new UsageError('reports needs an action: rebuild');
+
+  throw new UsageError(`unknown command "${command}" (serve, config, outbox, report, explain, reports; --help for details)`);
+}
+
+function reportCommand(command, args) {
+  const { values, positionals } = parse(args, REPORT_OPTIONS, true);
+  if (values.help) return { command: 'help' };
+  if (values.url !== undefined && values.data !== undefined) throw new UsageError('give --data or --url, not both');
+  if (values.url !== undefined && !/^https?:\/\/[^/]+\/?$/.test(values.url)) {
+    throw new UsageError(`--url must be an origin such as http://127.0.0.1:8080, not "${values.url}"`);
+  }
+  const base = { ...common(values), url: values.url?.replace(/\/$/, '') ?? null };
+  if (command === 'explain') {
+    const given = REPORT_PARAMETERS.filter((name) => values[name] !== undefined);
+    if (given.length) throw new UsageError(`--${given[0]} belongs to report`);
+    if (positionals.length !== 1) throw new UsageError('explain needs exactly one transaction ID');
+    return { command, id: positionals[0], json: values.json ?? false, ...base };
+  }
+  if (positionals.length) throw new UsageError(`${command} takes no arguments, got "${positionals[0]}"`);
+  if (values.json) throw new UsageError('--json belongs to explain; report takes --format json');
+  if (command === 'reports') {
+    if (values.url) throw new UsageError('reports rebuild works on a data directory: --data, not --url');
+    return { command: 'reports-rebuild', ...base };
+  }
+  const params = new URLSearchParams();
+  for (const name of REPORT_PARAMETERS) if (values[name] !== undefined && name !== 'format') params.set(name, values[name]);
+  const format = values.format ?? 'table';
+  if (!['table', 'json', 'csv'].includes(format)) throw new UsageError(`--format must be table, json or csv, not "${format}"`);
+  return { command, params, format, ...base };
 }

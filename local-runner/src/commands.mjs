@@ -6,6 +6,7 @@ import { describeResult, readConfigFile, runConfig } from './config-file.mjs';
 import { createEngine } from './engine.mjs';
 import { KvDir } from './kv-dir.mjs';
 import { listEntries, OUTBOX_PREFIX, replayEntry } from './outbox.mjs';
+import { explain, rebuild, report } from './report-commands.mjs';
 import { startRunner, StartupError } from './serve.mjs';
 
 const out = (line) => process.stdout.write(`${line}\n`);
@@ -16,6 +17,10 @@ export async function runCommand(options, { watchParent = () => {} } = {}) {
     if (options.command === 'serve') return await serve(options, watchParent);
     if (options.command === 'config') return await config(options);
     if (options.command === 'outbox') return await outbox(options);
+    const io = { out, err, env: process.env };
+    if (options.command === 'report') return await report(options, io);
+    if (options.command === 'explain') return await explain(options, io);
+    if (options.command === 'reports-rebuild') return await rebuild(options, io);
     throw new Error(`unknown command ${options.command}`);
   } catch (error) {
     err(`edgepost: ${error.message}`);

@@ -76,6 +76,19 @@ export function resolveSigningKeys(dataDir, environment = process.env) {
   } catch (error) {
     if (error.code !== 'EEXIST') throw new Error(`cannot create ${file}: ${error.message}`);
   }
+  return keysFromFile(file, created);
+}
+
+// The keys a running or past serve used, never new ones (an ID is checked, not minted).
+export function existingSigningKeys(dataDir, environment = process.env) {
+  const fromEnvironment = keysFromEnvironment(environment);
+  if (fromEnvironment) return fromEnvironment;
+  const file = path.join(dataDir, KEY_FILE);
+  if (!fs.existsSync(file)) throw new Error(`no signing keys: EDGEPOST_SIGNING_KEYS is not set and ${file} does not exist`);
+  return keysFromFile(file, false);
+}
+
+function keysFromFile(file, created) {
   const keys = parseKeyRing(fs.readFileSync(file, 'utf8').trim(), file);
   const mode = fs.statSync(file).mode & 0o777;
   const warning = mode & 0o077 ? ` (warning: ${file} is readable by others, mode ${mode.toString(8)}; chmod 600 it)` : '';

@@ -1,14 +1,13 @@
 // cli.mjs: argument parsing, and the real program run as a child process (with the test
 // fixture standing in for click.wasm and postback.wasm).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { HELP, parseCommandLine } from '../src/cli-args.mjs';
 import { KvDir, nowSeconds } from '../src/kv-dir.mjs';
-import { CLI, FAKE_WASMTIME, FIXTURE_WASM, request, tempDir, waitFor } from './helpers.mjs';
+import { FAKE_WASMTIME, FIXTURE_WASM, request, run, serve, tempDir, waitFor } from './helpers.mjs';
 
 const KEYS = `3:${'cd'.repeat(32)}`;
 
@@ -89,28 +88,6 @@ function functionsDir(t) {
   const dir = tempDir(t, 'edgepost-functions-');
   for (const name of ['click', 'postback', 'partner-target', 'config']) fs.copyFileSync(FIXTURE_WASM, path.join(dir, `${name}.wasm`));
   return dir;
-}
-
-// Starts cli.mjs; collects its output lines. The child is killed when the test ends.
-function run(t, args, env = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, EDGEPOST_SIGNING_KEYS: '', EDGEPOST_SIGNING_KEY_ID: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => { output.stdout += chunk; });
-  child.stderr.on('data', (chunk) => { output.stderr += chunk; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
-  return { child, output, exited };
-}
-
-async function serve(t, args, env) {
-  const program = run(t, ['serve', '--port', '0', ...args], env);
-  const line = await waitFor(() => /edgepost runner listening on (http:\/\/\S+)/.exec(program.output.stdout), {
-    timeoutMs: 10_000, what: `the ready line (stderr so far: ${program.output.stderr})`,
-  });
-  return { ...program, origin: line[1] };
 }
 
 function childrenOf(pid) {

@@ -1,4 +1,5 @@
 // Shared by the runner's tests: temporary folders, a local HTTP stub, bounded waits.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -54,4 +55,27 @@ export function request(url, { method = 'GET', headers = {}, body, timeoutMs = 5
     req.on('error', reject);
     req.end(body);
   });
+}
+
+// Starts cli.mjs; collects its output lines. The child is killed when the test ends.
+export function run(t, args, env = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, EDGEPOST_SIGNING_KEYS: '', EDGEPOST_SIGNING_KEY_ID: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => { output.stdout += chunk; });
+  child.stderr.on('data', (chunk) => { output.stderr += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  return { child, output, exited };
+}
+
+// `serve` on a free port, once it is ready. -> run's answer and origin
+export async function serve(t, args, env) {
+  const program = run(t, ['serve', '--port', '0', ...args], env);
+  const line = await waitFor(() => /edgepost runner listening on (http:\/\/\S+)/.exec(program.output.stdout), {
+    timeoutMs: 10_000, what: `the ready line (stderr so far: ${program.output.stderr})`,
+  });
+  return { ...program, origin: line[1] };
 }
