@@ -1,5 +1,5 @@
 // The Worker on workerd, locally, through Miniflare: the real Workers runtime with simulated
-// KV, Durable Objects and Queues. Used by the tests and by hand:
+// KV, Durable Objects, Queues and D1. Used by the tests and by hand:
 //
 //   node deploy/cloudflare/local-workerd.mjs --bundle build/workers/wasm/workers/bundle \
 //        --config local-runner/demo/config.json [--port 8787]
@@ -18,6 +18,7 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 
 export const QUEUE = 'edgepost-partner-postbacks';
 export const DEAD_LETTER_QUEUE = 'edgepost-partner-postbacks-dead';
+export const EVENTS_QUEUE = 'edgepost-events';
 export const COMPATIBILITY_DATE = '2025-09-01';
 
 // Line-wise capture of the Worker's console: events are JSON lines.
@@ -41,7 +42,7 @@ export async function startWorker({
 }) {
   const read = (name) => fs.readFileSync(path.join(bundle, name));
   // worker.mjs first: Miniflare takes the first module as the entry point.
-  const sources = fs.readdirSync(bundle).filter((name) => name.endsWith('.mjs') && name !== 'worker.mjs').sort();
+  const sources = fs.readdirSync(bundle, { recursive: true }).filter((name) => name.endsWith('.mjs') && name !== 'worker.mjs').sort();
   const modules = ['worker.mjs', ...sources]
     .map((name) => ({ type: 'ESModule', path: path.join(bundle, name), contents: read(name) }));
   modules.push({ type: 'CompiledWasm', path: path.join(bundle, 'edgepost.wasm'), contents: read('edgepost.wasm') });
@@ -56,9 +57,14 @@ export async function startWorker({
     modulesRoot: bundle,
     kvNamespaces: { KV: 'edgepost-local-kv' },
     durableObjects: { CLAIMS: 'ClaimStore' },
-    queueProducers: { PARTNER_QUEUE: QUEUE },
-    queueConsumers: { [QUEUE]: consumer, [DEAD_LETTER_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1 } },
-    bindings: { DEAD_LETTER_QUEUE, ...vars },
+    d1Databases: { REPORTS_DB: 'edgepost-reports' },
+    queueProducers: { PARTNER_QUEUE: QUEUE, EVENTS_QUEUE },
+    queueConsumers: {
+      [QUEUE]: consumer,
+      [DEAD_LETTER_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1 },
+      [EVENTS_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10 },
+    },
+    bindings: { DEAD_LETTER_QUEUE, EVENTS_QUEUE_NAME: EVENTS_QUEUE, ...vars },
     log: new Log(LogLevel.WARN),
     handleRuntimeStdio(stdout, stderr) {
       stdout.on('data', lineCollector(output, echo ? process.stdout : null));
@@ -69,7 +75,8 @@ export async function startWorker({
   const kv = await mf.getKVNamespace('KV');
   for (const { key, value } of records) await kv.put(key, value);
   const claimsNamespace = await mf.getDurableObjectNamespace('CLAIMS');
-  return { mf, base, kv, claimsNamespace, output, dispose: () => mf.dispose() };
+  const reportsDb = await mf.getD1Database('REPORTS_DB');
+  return { mf, base, kv, claimsNamespace, reportsDb, output, dispose: () => mf.dispose() };
 }
 
 // A plain JS module Worker with one KV namespace on the same workerd and settings, for the

@@ -200,7 +200,11 @@ export const scenarios = {
     const fake = forged(tid);
     const refused = await postback(target, `tid=${fake}&security_token=${TOKEN}&adv_sub=FORGED-1`);
     assert.equal(refused.status, 400);
-    const { status, body } = await explain(target, fake);
+    // On Workers the history arrives through the events Queue, a batch timeout later.
+    const { status, body } = await waitFor(async () => {
+      const answer = await explain(target, fake);
+      return answer.body.postbacks?.length > 0 && answer;
+    }, { what: 'the refused postback in the explanation' });
     assert.equal(status, 200);
     assert.equal(body.signature, 'bad_signature');
     assert.deepEqual({ offer: body.claimed.offer_id, aff: body.claimed.aff_id }, { offer: 100, aff: 7 });

@@ -17,7 +17,8 @@ function sizes(files) {
 }
 
 test('the Worker bundle fits the Workers free-plan limit (3 MB gzip)', () => {
-  const files = fs.readdirSync(bundleDir).map((name) => path.join(bundleDir, name));
+  const files = fs.readdirSync(bundleDir, { recursive: true }).map((name) => path.join(bundleDir, name))
+    .filter((file) => fs.statSync(file).isFile());
   const wasm = sizes(files.filter((f) => f.endsWith('.wasm')));
   const all = sizes(files);
   console.log(`edgepost.wasm: ${wasm.raw} bytes raw, ${wasm.gzip} gzip; ` +

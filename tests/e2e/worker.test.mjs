@@ -3,8 +3,9 @@
 // CTest runs this inside a network namespace with loopback only (deploy/cloudflare/netns.sh).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { networkConfig, TOKEN } from './network.mjs';
-import { click, postback, scenarios } from './scenarios.mjs';
+import { checkSeededReports, seededEvents } from '../analytics/seeded-events.mjs';
+import { ADMIN_TOKEN, networkConfig, TOKEN } from './network.mjs';
+import { click, explain, postback, scenarios } from './scenarios.mjs';
 import { freePort, startStub, waitFor } from './stubs.mjs';
 import { bundleDir, startWorkerTarget } from './worker-target.mjs';
 import { loadLibrary } from '../../wasm/workers/config-records.mjs';
@@ -99,11 +100,47 @@ describe('partner postbacks when the affiliate is down', () => {
       };
       assert.ok(['pending', 'dead'].includes(await state()));
       await waitFor(async () => (await state()) === 'dead', { timeoutMs: 30000, what: 'the dead letter' });
-      const failures = worker.output.filter((l) => l.includes('partner_postback_failed') && l.includes(key.slice(7)));
-      assert.equal(failures.length, 3, 'the first attempt and max_retries = 2 retries');
+      const attempts = worker.output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+        .filter((e) => e.type === 'partner_postback' && e.entry === key.slice(7));
+      assert.deepEqual(attempts.map((e) => [e.outcome, e.attempts]), [['failed', 1], ['failed', 2], ['failed', 3], ['dead', 3]],
+        'the first attempt and max_retries = 2 retries, then the dead-letter consumer');
+
+      // The same history through the events Queue, D1 and the explain API.
+      const explained = await waitFor(async () => {
+        const { body } = await explain({ base: worker.base }, tid);
+        return body.deliveries?.length === 4 && body;
+      }, { timeoutMs: 15000, what: 'the four attempts in the explanation' });
+      assert.equal(explained.conversions[0].conversion_id, answer.body.conversion_id);
+      assert.match(explained.summary, /could not be delivered after 3 attempts .*it is kept and can be sent again\./);
     } finally {
       await worker.dispose();
       for (const stub of net.stubs) await stub.close();
+    }
+  });
+});
+
+describe('reports on the Worker: events through the Queue into D1', () => {
+  test('the seeded log\'s figures, per grouping, time zone and format; clear 400s; the admin token', async () => {
+    // Nobody is called: the events are put in the Queue directly.
+    const config = networkConfig({ landing: 'http://127.0.0.1:9/landing', partner: (id) => `http://127.0.0.1:9/aff${id}` });
+    const worker = await startWorkerTarget({ config });
+    try {
+      // The events as the Worker's emit sends them, repeats and a line that is no event included.
+      const queue = await worker.mf.getQueueProducer('EVENTS_QUEUE');
+      await queue.sendBatch([...seededEvents(), { note: 'not an event' }].map((body) => ({ body })));
+      const ask = async (query, token = ADMIN_TOKEN) => {
+        const response = await fetch(`${worker.base}/api/reports?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+        return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+      };
+      await waitFor(async () => {
+        const totals = JSON.parse((await ask('from=2026-03-07&to=2026-03-08&group_by=')).text).totals;
+        return totals.clicks === 16 && totals.conversions === 13;
+      }, { timeoutMs: 15000, what: 'the seeded events loaded into D1' });
+      await checkSeededReports(assert, ask);
+      assert.equal((await ask('group_by=day', null)).status, 401);
+      assert.equal((await ask('group_by=day', 'wrong-token-0123456789-wrong')).status, 401);
+    } finally {
+      await worker.dispose();
     }
   });
 });

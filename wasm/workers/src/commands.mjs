@@ -4,8 +4,10 @@
 //
 // records: Workers KV (config and click records). ledger: the ClaimStore Durable Objects
 // (claims.mjs), whose put_if_absent is atomic per key. enqueue: the partner Queue, a wake-up
-// for the outbox entry the exchange wrote in the ledger (outbox-consumer.mjs).
+// for the outbox entry the exchange wrote in the ledger (outbox-consumer.mjs). emit: the
+// console and the events Queue (event-sink.mjs).
 import { claims } from './claims.mjs';
+import { sendEvent } from './event-sink.mjs';
 
 const KV_MIN_TTL = 60;  // Workers KV refuses expirationTtl below 60 s
 
@@ -64,8 +66,8 @@ const HANDLERS = {
     await env.PARTNER_QUEUE.send(command.postback);
     return { kind: 'done' };
   },
-  emit: async (command) => {
-    console.log(command.event);
+  emit: async (command, env) => {
+    await sendEvent(env, JSON.parse(command.event));
     return { kind: 'done' };
   },
 };

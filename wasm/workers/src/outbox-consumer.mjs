@@ -8,7 +8,10 @@
 // runner's. A message for an entry that is delivered, dead or leased by another delivery is
 // acknowledged and dropped, so a second wake-up (a replay completing a stopped attempt, the
 // Queue's at-least-once redelivery) never sends twice.
+// Copied into the bundle from analytics/src by CMake (wasm/workers/CMakeLists.txt).
+import { deliveryEvent } from './analytics/delivery-event.mjs';
 import { claims } from './claims.mjs';
+import { sendEvent } from './event-sink.mjs';
 import { deliver } from './partner-delivery.mjs';
 import { refusedTarget } from './partner-target.mjs';
 
@@ -19,8 +22,10 @@ export function outboxKey(id) {
   return `outbox/${id}`;
 }
 
-function log(event) {
-  console.log(JSON.stringify({ time: Math.floor(Date.now() / 1000), ...event }));
+const now = () => Math.floor(Date.now() / 1000);
+
+function attemptEvent(env, entry, outcome, details) {
+  return sendEvent(env, deliveryEvent(entry, outcome, { ...details, time: now() }));
 }
 
 function retryDelay(attempts, env) {
@@ -42,17 +47,17 @@ async function deliverOne(message, env, hostReason) {
   if (refused) {
     // A target the policy refuses stays refused: no retry would change that.
     await settle(env, key, entry, 'dead', { last_error: refused });
-    log({ type: 'partner_postback_dead', id: entry.id, aff_id: entry.aff_id, error: refused });
+    await attemptEvent(env, entry, 'dead', { attempts: (entry.attempts ?? 0) + 1, error: refused });
     return message.ack();
   }
   const result = await deliver(entry.url, Number(env.DELIVERY_TIMEOUT_MS ?? 5000));
   if (result.ok) {
-    await settle(env, key, entry, 'delivered', { status: result.status, delivered_at: Math.floor(Date.now() / 1000) });
-    log({ type: 'partner_postback', id: entry.id, aff_id: entry.aff_id, status: result.status });
+    await settle(env, key, entry, 'delivered', { status: result.status, delivered_at: now() });
+    await attemptEvent(env, entry, 'delivered', { attempts: (entry.attempts ?? 0) + 1, status: result.status });
     return message.ack();
   }
   await settle(env, key, entry, 'pending', { last_error: result.error, ...(result.status ? { status: result.status } : {}) });
-  log({ type: 'partner_postback_failed', id: entry.id, attempt: message.attempts, error: result.error });
+  await attemptEvent(env, entry, 'failed', { attempts: (entry.attempts ?? 0) + 1, error: result.error, status: result.status });
   return message.retry({ delaySeconds: retryDelay(message.attempts, env) });
 }
 
@@ -65,7 +70,7 @@ async function buryOne(message, env) {
   if (entry && (entry.state ?? 'pending') === 'pending') {
     const { lease_until: _lease, ...base } = entry;
     await claims.set(env.CLAIMS, key, JSON.stringify({ ...base, state: 'dead', last_error: entry.last_error ?? 'retries exhausted' }));
-    log({ type: 'partner_postback_dead', id: entry.id, aff_id: entry.aff_id, error: entry.last_error ?? 'retries exhausted' });
+    await attemptEvent(env, entry, 'dead', { attempts: entry.attempts ?? 0, error: entry.last_error ?? 'retries exhausted' });
   }
   message.ack();
 }
@@ -77,7 +82,7 @@ export async function consume(batch, env, hostReason) {
     try {
       await (dead ? buryOne(message, env) : deliverOne(message, env, hostReason));
     } catch (error) {
-      log({ type: 'error', what: 'partner postback not processed', detail: String(error?.message ?? error) });
+      await sendEvent(env, { type: 'error', time: now(), what: 'partner postback not processed', detail: String(error?.message ?? error) });
       message.retry({ delaySeconds: retryDelay(message.attempts, env) });
     }
   }

@@ -6,22 +6,26 @@
 // click's record) runs in waitUntil.
 //
 // Bindings (deploy/cloudflare/wrangler.toml): KV (config records, clicks), CLAIMS (Durable
-// Object ClaimStore: the ledger), PARTNER_QUEUE (Queue producer), secrets
+// Object ClaimStore: the ledger), PARTNER_QUEUE (Queue producer), EVENTS_QUEUE (every event,
+// consumed into REPORTS_DB, the D1 report store; its name in EVENTS_QUEUE_NAME), secrets
 // EDGEPOST_SIGNING_KEYS / EDGEPOST_SIGNING_KEY_ID, EDGEPOST_ADMIN_TOKEN (the operator's status
 // API). Nothing secret is in the bundle.
+import { explanation, REPORTS_PATH, reportApi } from './admin-api.mjs';
 import { ClaimStore } from './claims.mjs';
 import { execute } from './commands.mjs';
 import { call, engine } from './engine.mjs';
 import { consume } from './outbox-consumer.mjs';
+import { consumeEvents } from './report-store.mjs';
 
 export { ClaimStore };
 
 const ROUTES = { '/click': 'click', '/aff_c': 'click', '/postback': 'postback', '/aff_lsr': 'postback' };
-// POST /api/conversions/{id}/status: the operator's status API (the library checks the token).
-const STATUS_API_PREFIX = '/api/conversions/';
+// The operator's APIs (the library checks the token): POST /api/conversions/{id}/status,
+// GET /api/explain/{transaction_id} (its history from D1 added: admin-api.mjs).
+const PREFIXES = [['/api/conversions/', 'status_api'], ['/api/explain/', 'explain']];
 
 function routeFor(pathname) {
-  return ROUTES[pathname] ?? (pathname.startsWith(STATUS_API_PREFIX) ? 'status_api' : undefined);
+  return ROUTES[pathname] ?? PREFIXES.find(([prefix]) => pathname.startsWith(prefix))?.[1];
 }
 const MAX_BODY_BYTES = 64 * 1024;  // the library's form-body limit
 
@@ -46,6 +50,8 @@ const UNAVAILABLE = {
   postback: () => jsonRefusal(503, 'store_unavailable', 'the conversion could not be stored; retry later',
     { 'retry-after': '5' }),
   status_api: () => new Response(`${JSON.stringify({ error: 'store_unavailable', message: 'the change could not be stored; retry later' })}\n`,
+    { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '5' } }),
+  explain: () => new Response(`${JSON.stringify({ error: 'store_unavailable', message: 'the ID could not be explained; retry later' })}\n`,
     { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '5' } }),
 };
 
@@ -140,6 +146,7 @@ async function finish(module, current, env) {
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    if (url.pathname === REPORTS_PATH) return reportApi(request, url, env);
     const route = routeFor(url.pathname);
     if (!route) return text(404, `no such function: ${url.pathname}`);
     const library = await libraryRequest(request, url, route);
@@ -147,7 +154,8 @@ export default {
     if (library.notUtf8) return jsonRefusal(400, 'invalid_request', 'body: not valid UTF-8');
     try {
       const module = await engine();
-      return await runExchange(module, { exchange: route, request: library, env: environment(env) }, env, ctx);
+      const response = await runExchange(module, { exchange: route, request: library, env: environment(env) }, env, ctx);
+      return route === 'explain' ? await explanation(response, env) : response;
     } catch (error) {
       problem(`${route} exchange failed`, error);
       return UNAVAILABLE[route]();
@@ -155,6 +163,7 @@ export default {
   },
 
   async queue(batch, env) {
+    if (batch.queue === env.EVENTS_QUEUE_NAME) return consumeEvents(batch, env);
     const module = await engine();
     await consume(batch, env, (host) => call(module, 'partner_target', { host }).refused);
   },
