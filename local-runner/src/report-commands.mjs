@@ -148,7 +148,8 @@ function explanationText(x) {
     rows.push(['signature', `${x.signature}: ${x.message}`]);
   }
   for (const p of x.postbacks) {
-    rows.push(['postback', `${at(p.time)} ${p.outcome}${p.conversion_id ? ` ${p.conversion_id}` : ''}${p.reason ? ` (${p.reason})` : ''}`]);
+    const would = p.outcome === 'test' ? `: would be ${p.status}` : '';
+    rows.push(['postback', `${at(p.time)} ${p.outcome}${would}${p.conversion_id ? ` ${p.conversion_id}` : ''}${p.reason ? ` (${p.reason})` : ''}`]);
   }
   for (const c of x.conversions) {
     rows.push(['conversion', `${c.conversion_id} ${c.goal} ${c.status}, revenue ${c.revenue} ${c.currency}, payout ${c.payout} ${c.currency}`]);
