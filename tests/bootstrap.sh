@@ -22,12 +22,15 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   gcovr                        line coverage of lib/
 #   iproute2                     `ip`, to bring up loopback in the Worker tests' network namespace
 #   util-linux                   `prlimit`, `unshare`: the soak test's open-files limit, test namespaces
+#   chromium                     the real browser of tests/browser (the reports dashboard), headless
+#   fonts-dejavu-core            a font for headless Chromium to render the page's text with
 apt_packages=(
   cmake ninja-build g++ catch2 nlohmann-json3-dev libbenchmark-dev
   clang-19 lld-19 llvm-19
   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
   libclang-rt-19-dev
   binaryen wabt emscripten nodejs gcovr iproute2 util-linux
+  chromium fonts-dejavu-core
 )
 # tests/bench/run.sh only (not the test suite):
 #   nginx wrk                    the HTTP baseline (`return 302`) and the load generator
@@ -78,3 +81,5 @@ npm_ci_if_changed() {
 npm_ci_if_changed local-runner  # the engines (wizer: wasmtime's engine; jco), DuckDB for reports
 npm_ci_if_changed deploy/cloudflare  # Miniflare, which brings workerd: the Worker's local runtime
 npm_ci_if_changed lib/bot-list  # crawler-user-agents: the known-bot list compiled into the library
+npm_ci_if_changed analytics  # uPlot: the reports dashboard's chart, served from analytics/node_modules
+npm_ci_if_changed tests/browser  # puppeteer-core: drives Debian's chromium (it downloads no browser)

@@ -42,6 +42,8 @@ serve
     GET|HEAD /click     (alias /aff_c)     click.wasm: records the click, redirects (302)
     GET|POST /postback  (alias /aff_lsr)   postback.wasm: records the conversion (JSON answer)
     GET|HEAD /healthz                       200 "ok"; 503 JSON while out of a resource (open files, memory)
+    GET|HEAD /dashboard                     the reports dashboard: a page that asks for the admin token
+                                            and shows GET /api/reports and /api/explain/ID
   Before any function runs: request target over 8392 bytes -> 414, body over 65536 bytes -> 413,
   10 s to receive a request -> 408. REMOTE_ADDR is the TCP peer; X-Forwarded-For is ignored
   unless the peer is a --trusted-proxy.

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runConfig, readConfigFile, describeResult } from './config-file.mjs';
+import { createDashboardRoute } from './dashboard-route.mjs';
 import { bannerLines, createDemoRoutes, DEMO_CONFIG_FILE, demoConfigText, publicOrigin } from './demo.mjs';
 import { createEngine } from './engine.mjs';
 import { EventsLog } from './events-log.mjs';
@@ -95,6 +96,7 @@ export async function startRunner(options, io = {}) {
     },
   });
   const adminApis = async (req, res, route) => (await reportApi(req, res, route)) || explainApi(req, res, route);
+  const dashboard = createDashboardRoute({ warn: err });
   let ready = false;
   let demoRoutes = null;
   const health = new ResourceHealth({ log: err, probePath: kvDir });
@@ -106,7 +108,8 @@ export async function startRunner(options, io = {}) {
     errorLog: err,
     isReady: () => ready,
     trustedProxies: options.trustedProxies ?? [],
-    extra: async (req, res, route) => (await adminApis(req, res, route)) || (demoRoutes ? demoRoutes(req, res, route) : false),
+    extra: async (req, res, route) => (await dashboard(req, res, route)) || (await adminApis(req, res, route)) ||
+      (demoRoutes ? demoRoutes(req, res, route) : false),
   });
 
   // Listening comes before the config load because the demo config must name this runner's
