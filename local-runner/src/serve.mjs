@@ -1,6 +1,7 @@
 // `cli.mjs serve`: puts the pieces together. Signing keys, engine (modules compiled once),
 // HTTP server, config load, outbox dispatcher, TTL sweep; and the orderly stop.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runConfig, readConfigFile, describeResult } from './config-file.mjs';
@@ -51,7 +52,9 @@ export async function startRunner(options, io = {}) {
   const out = io.out ?? ((line) => process.stdout.write(`${line}\n`));
   const err = io.err ?? ((line) => process.stderr.write(`${line}\n`));
   const env = io.env ?? process.env;
-  const admin = adminSecret(env);
+  // The demo shows the dashboard: without a token of the operator's, it makes one for this run.
+  const admin = adminSecret(env.EDGEPOST_ADMIN_TOKEN || !options.demo ? env
+    : { EDGEPOST_ADMIN_TOKEN: crypto.randomBytes(18).toString('base64url') });
 
   const kvDir = path.join(options.dataDir, 'kv');
   fs.mkdirSync(kvDir, { recursive: true });
@@ -141,6 +144,8 @@ export async function startRunner(options, io = {}) {
         const config = JSON.parse(text);
         demoRoutes = createDemoRoutes({ origin, config, dataDir: options.dataDir, onPartner: out });
         for (const line of bannerLines(origin, config)) out(line);
+        out(`  4. reports and the explain view: ${origin}/dashboard (admin token ${env.EDGEPOST_ADMIN_TOKEN ? 'from EDGEPOST_ADMIN_TOKEN'
+          : `for this run: ${admin.EDGEPOST_ADMIN_TOKEN}`})`);
       }
     } else if ((await kv.list('config/')).length === 0) {
       err(`warning: ${kvDir} holds no config records: every click will be refused until a config is loaded ` +

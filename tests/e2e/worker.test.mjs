@@ -2,7 +2,11 @@
 // same scenarios as the local runner (scenarios.mjs) and stub servers on 127.0.0.1.
 // CTest runs this inside a network namespace with loopback only (deploy/cloudflare/netns.sh).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { DASHBOARD_FILES, DASHBOARD_HEADERS, DASHBOARD_INDEX } from '../../analytics/dashboard/files.mjs';
 import { checkSeededReports, seededEvents } from '../analytics/seeded-events.mjs';
 import { ADMIN_TOKEN, networkConfig, TOKEN } from './network.mjs';
 import { click, explain, postback, scenarios } from './scenarios.mjs';
@@ -11,6 +15,8 @@ import { bundleDir, startWorkerTarget } from './worker-target.mjs';
 import { loadLibrary } from '../../wasm/workers/config-records.mjs';
 import { callExport } from '../../wasm/workers/src/library-call.mjs';
 import { shardOf, shardStub } from '../../wasm/workers/src/claims.mjs';
+
+const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function network() {
   const landing = await startStub();
@@ -120,7 +126,7 @@ describe('partner postbacks when the affiliate is down', () => {
 });
 
 describe('reports on the Worker: events through the Queue into D1', () => {
-  test('the seeded log\'s figures, per grouping, time zone and format; clear 400s; the admin token', async () => {
+  test('the seeded log\'s figures, per grouping, time zone and format; clear 400s; the admin token; the dashboard', async () => {
     // Nobody is called: the events are put in the Queue directly.
     const config = networkConfig({ landing: 'http://127.0.0.1:9/landing', partner: (id) => `http://127.0.0.1:9/aff${id}` });
     const worker = await startWorkerTarget({ config });
@@ -139,6 +145,16 @@ describe('reports on the Worker: events through the Queue into D1', () => {
       await checkSeededReports(assert, ask);
       assert.equal((await ask('group_by=day', null)).status, 401);
       assert.equal((await ask('group_by=day', 'wrong-token-0123456789-wrong')).status, 401);
+
+      // The dashboard: the runner's files byte for byte, with the same headers.
+      for (const [name, { file, type }] of Object.entries(DASHBOARD_FILES)) {
+        const response = await fetch(`${worker.base}${name === DASHBOARD_INDEX ? '/dashboard' : `/dashboard/${name}`}`);
+        assert.equal(response.status, 200, name);
+        assert.equal(response.headers.get('content-type'), type, name);
+        assert.equal(response.headers.get('content-security-policy'), DASHBOARD_HEADERS['Content-Security-Policy'], name);
+        assert.equal(await response.text(), fs.readFileSync(path.join(REPOSITORY, file), 'utf8'), name);
+      }
+      assert.equal((await fetch(`${worker.base}/dashboard/nope.js`)).status, 404);
     } finally {
       await worker.dispose();
     }

@@ -12,6 +12,7 @@
 // API). Nothing secret is in the bundle.
 import { explanation, REPORTS_PATH, reportApi } from './admin-api.mjs';
 import { ClaimStore } from './claims.mjs';
+import { dashboardFile, serveDashboard } from './dashboard.mjs';
 import { execute } from './commands.mjs';
 import { call, engine } from './engine.mjs';
 import { consume } from './outbox-consumer.mjs';
@@ -147,6 +148,8 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === REPORTS_PATH) return reportApi(request, url, env);
+    const dashboard = dashboardFile(url.pathname);
+    if (dashboard !== null) return serveDashboard(request, dashboard);
     const route = routeFor(url.pathname);
     if (!route) return text(404, `no such function: ${url.pathname}`);
     const library = await libraryRequest(request, url, route);
