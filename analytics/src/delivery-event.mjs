@@ -12,7 +12,8 @@
 export function deliveryEvent(entry, outcome, { attempts, status, error, time }) {
   return {
     type: 'partner_postback',
-    id: `partner_postback:${entry.id}:${attempts}:${outcome}`,
+    // A replayed entry counts its attempts from 0 again: the replay's time keeps their ids apart.
+    id: `partner_postback:${entry.id}:${entry.replayed_at ? `${entry.replayed_at}:` : ''}${attempts}:${outcome}`,
     entry: entry.id,
     ...(entry.conversion_id ? { conversion_id: entry.conversion_id } : {}),
     ...(entry.transaction_id ? { transaction_id: entry.transaction_id } : {}),

@@ -55,30 +55,27 @@ export function startOfLocalDay(timeZone, date) {
 // [{ until, offset }]: the offsets in force over [from, to), in order; `until` is the instant
 // the next one starts (the last one's is `to`). Transitions are found to the second.
 export function offsetIntervals(timeZone, from, to) {
-  const intervals = [];
   const STEP = 6 * 3600;  // no zone changes its offset twice within six hours
-  let start = from;
+  const intervals = [];
   let offset = offsetAt(timeZone, from);
-  for (let probe = from + STEP; start < to; probe += STEP) {
-    const at = Math.min(probe, to);
-    const next = at < to ? offsetAt(timeZone, at) : offset;
+  let checked = from;  // the offset is known to hold on [.., checked]
+  // Probes every STEP and at the range's last second, so a change just before `to` is seen.
+  for (let probe = Math.min(from + STEP, to - 1); checked < to - 1; probe = Math.min(probe + STEP, to - 1)) {
+    const next = offsetAt(timeZone, probe);
     if (next !== offset) {
-      let low = at - STEP;
-      let high = at;
+      let low = checked;
+      let high = probe;
       while (high - low > 1) {
         const middle = Math.floor((low + high) / 2);
         if (offsetAt(timeZone, middle) === offset) low = middle;
         else high = middle;
       }
       intervals.push({ until: high, offset });
-      start = high;
       offset = next;
     }
-    if (at === to) {
-      intervals.push({ until: to, offset });
-      break;
-    }
+    checked = probe;
   }
+  intervals.push({ until: to, offset });
   return intervals;
 }
 

@@ -67,8 +67,9 @@ function parseDate(params, name, fallback) {
   if (!params.has(name)) return fallback;
   const text = params.get(name);
   const match = DATE.exec(text);
-  const valid = match && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text && Number(match[1]) >= 2000;
-  if (!valid) throw new ReportRequestError(name, `${name} must be a date YYYY-MM-DD (2000 or later), not "${text}"`);
+  const valid = match && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text && Number(match[1]) >= 2000 &&
+    Number(match[1]) <= 2100;
+  if (!valid) throw new ReportRequestError(name, `${name} must be a date YYYY-MM-DD from 2000 to 2100, not "${text}"`);
   return text;
 }
 

@@ -33,7 +33,8 @@ function conversionsSql(spec, local) {
   const counts = STATUSES.map((status) => `SUM(CASE WHEN v.status = '${status}' THEN 1 ELSE 0 END) AS ${status}`);
   // Money counts approved conversions; grouped by status, each status row counts its own.
   const counted = spec.groupBy.includes('status') ? '1 = 1' : "v.status = 'approved'";
-  const money = ['revenue', 'payout'].map((column) => `SUM(CASE WHEN ${counted} THEN v.${column} ELSE 0 END) AS ${column}`);
+  // As text: exact whatever the driver makes of a large integer (D1's are doubles in JS).
+  const money = ['revenue', 'payout'].map((column) => `CAST(SUM(CASE WHEN ${counted} THEN v.${column} ELSE 0 END) AS TEXT) AS ${column}`);
   const needsClick = spec.groupBy.some((name) => name === 'source' || name.startsWith('aff_sub'));
   return [
     `SELECT ${[...keys, 'v.currency AS currency', ...counts, ...money].join(', ')}`,

@@ -126,6 +126,6 @@ function csvField(value) {
   if (value === null || value === undefined) return '';
   const text = String(value);
   // A leading = + - @ would be read as a formula by a spreadsheet: sub IDs come from clicks.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

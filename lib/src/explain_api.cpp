@@ -120,7 +120,9 @@ class ExplainExchange final : public detail::QueuedExchange<ExplainExchange, Ste
     }
     answer_["click"] = nullptr;
     if (const std::string* text = lookup(outcome.values, click_key(transaction_id_))) {
-      if (const auto click = parse_click_record(*text)) {
+      if (auto click = parse_click_record(*text)) {
+        // The visitor's address is kept for a traffic rule, not for whoever explains the ID.
+        click->ip.clear();
         answer_["click"] = json::parse(encode(*click));
       }
     }

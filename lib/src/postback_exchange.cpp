@@ -153,7 +153,11 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     records_ = outcome.values;
     if (plan_.test) {
       if (conversion_id().empty()) return answer_test(nullptr);
-      return queue_.read(Store::ledger, {conversion_key(conversion_id())}, Step::test_read);
+      // The claims too, read rather than taken: held by another conversion, the real
+      // postback would be refused as that one's duplicate.
+      std::vector<std::string> keys{conversion_key(conversion_id())};
+      keys.insert(keys.end(), decision_.claims.begin(), decision_.claims.end());
+      return queue_.read(Store::ledger, std::move(keys), Step::test_read);
     }
     if (decision_.claims.empty() && !decision_.names_conversion) {
       return refuse(*decision_.refusal);
@@ -170,6 +174,18 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     const auto stored = text ? parse_conversion_record(*text) : std::nullopt;
     if (text != nullptr && !stored) {
       return damaged("stored conversion unreadable", conversion_key(conversion_id()));
+    }
+    if (!stored && !decision_.refusal) {
+      for (const std::string& claim : decision_.claims) {
+        const std::string* holder = lookup(outcome.values, claim);
+        if (holder == nullptr || *holder == conversion_id()) continue;
+        const bool order = claim.rfind("claim/order/", 0) == 0;
+        decision_.refusal = postback_refusal(409, order ? "duplicate_order" : "already_converted",
+                                             std::string(order ? "adv_sub" : "this click's goal") +
+                                                 " is held by conversion " + *holder,
+                                             plan_.transaction_id, env_.now);
+        break;
+      }
     }
     answer_test(stored ? &*stored : nullptr);
   }

@@ -55,17 +55,21 @@ export async function explain(options, { out, err, env }) {
   return 0;
 }
 
+// Emptied and loaded again inside the store, never by deleting its file: DuckDB's lock then
+// refuses while a serve has it open.
 export async function rebuild(options, { out, err }) {
   const file = path.join(options.dataDir, STORE_FILE);
-  for (const leftover of [file, `${file}.wal`]) fs.rmSync(leftover, { force: true });
-  const { loaded, skipped } = await withStore(options.dataDir, err, (_store, loadedNow) => loadedNow);
+  const { loaded, skipped } = await withStore(options.dataDir, err, async (store) => {
+    await store.reset();
+    return store.load(path.join(options.dataDir, 'events.log'), { onSkip: (why) => err(`reports: skipped ${why}`) });
+  }, { load: false });
   out(`reports: ${file} rebuilt from ${path.join(options.dataDir, 'events.log')}: ${loaded} events loaded, ${skipped} lines skipped`);
   return 0;
 }
 
-// Opens the store (refusing politely while serve has it), loads events.log, then
-// use(store, { loaded, skipped }).
-async function withStore(dataDir, err, use) {
+// Opens the store (refusing politely while serve has it), loads events.log (unless load is
+// false), then use(store).
+async function withStore(dataDir, err, use, { load = true } = {}) {
   const logFile = path.join(dataDir, 'events.log');
   if (!fs.existsSync(dataDir)) throw new Error(`${dataDir} does not exist: is it a data directory?`);
   let store;
@@ -76,8 +80,8 @@ async function withStore(dataDir, err, use) {
     throw new Error(`${error.message}; ask that runner instead: --url http://HOST:PORT (with EDGEPOST_ADMIN_TOKEN)`);
   }
   try {
-    const loaded = await store.load(logFile, { onSkip: (why) => err(`reports: skipped ${why}`) });
-    return await use(store, loaded);
+    if (load) await store.load(logFile, { onSkip: (why) => err(`reports: skipped ${why}`) });
+    return await use(store);
   } finally {
     await store.close();
   }

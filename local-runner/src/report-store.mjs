@@ -75,6 +75,20 @@ export class ReportStore {
     }));
   }
 
+  // Empties every table and forgets the log position: the next load reads the log whole.
+  reset() {
+    return this.#serially(async () => {
+      await this.#connection.run('BEGIN TRANSACTION');
+      try {
+        for (const table of [...STAGED.map(({ table }) => table), 'ingest_state']) await this.#connection.run(`DELETE FROM ${table}`);
+        await this.#connection.run('COMMIT');
+      } catch (error) {
+        await this.#connection.run('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
   // -> [{ column: value }] for a read-only SQL text (tests).
   query(sql, values) {
     return this.#serially(() => this.#rows(sql, values));

@@ -62,6 +62,9 @@ test('report while serve holds the store: told to ask the runner, and --url does
   const busy = await cli(t, ['report', '--data', data]);
   assert.equal(busy.code, 1);
   assert.match(busy.stderr, /open in another process .*ask that runner instead: --url/);
+  const rebuild = await cli(t, ['reports', 'rebuild', '--data', data]);
+  assert.equal(rebuild.code, 1, 'a rebuild never pulls the store from under a running serve');
+  assert.match(rebuild.stderr, /open in another process/);
 
   const [query, rows] = EXPECTED_REPORTS[3];
   const options = [...new URLSearchParams(query)].flatMap(([name, value]) => [`--${name}`, value]);

@@ -26,6 +26,11 @@ test('local time: offsets over a range, each transition to the second', () => {
     ['2026-10-31T23:00:00Z', 3600],
   ]);
   assert.deepEqual(offsetIntervals('UTC', from, to), [{ until: to, offset: 0 }]);
+  // A change in the last hours of the range (Chile falls back at midnight on 2024-04-07).
+  const santiago = offsetIntervals('America/Santiago', startOfLocalDay('America/Santiago', '2024-04-01'),
+    startOfLocalDay('America/Santiago', '2024-04-07'));
+  assert.deepEqual(santiago.map(({ until, offset }) => [iso(until), offset]),
+    [['2024-04-07T03:00:00Z', -3 * 3600], ['2024-04-07T04:00:00Z', -4 * 3600]]);
   assert.equal(offsetAt('Australia/Lord_Howe', at('2026-01-15T00:00:00Z')), 11 * 3600);
   assert.equal(offsetAt('Australia/Lord_Howe', at('2026-07-15T00:00:00Z')), 10.5 * 3600);
 });

@@ -165,6 +165,16 @@ TEST_CASE("test postbacks: the whole decision, nothing stored, the answer says w
   CHECK(repeat["status"] == "approved");
   CHECK(repeat["would_change_to"] == "rejected");
   CHECK(stores.ledger == recorded);
+
+  // Another order on the same click: its claim is held, as the real postback would find.
+  const auto same_click = [&](const std::string& extra) {
+    return run(stores, harness::postback("tid=" + id + harness::kAuth + "&adv_sub=T-2" + extra));
+  };
+  const edgepost::Response held = same_click("&test=1");
+  CHECK(held.status == same_click("").status);
+  CHECK(held.status == 409);
+  CHECK(body(held)["test"] == true);
+  CHECK(body(held)["reason"] == "already_converted");
 }
 
 TEST_CASE("test postbacks: a refusal is answered as the real one would be, logged as a test",

@@ -3,8 +3,8 @@
 // one D1 batch, which D1 runs as one transaction: a consumer that fails acknowledges nothing,
 // the Queue delivers the batch again, and rows keyed by event id take each event once.
 //
-// D1's integers reach JavaScript as doubles: sums of money stay exact up to 2^53 units of
-// 1/100000, about 90 billion in a currency, per report cell.
+// D1's integers reach JavaScript as doubles: money goes in as integer text and its sums come
+// out as text (report-sql.mjs), so they stay exact.
 
 // Copied into the bundle from analytics/src by CMake (wasm/workers/CMakeLists.txt).
 import { rowsFromEvent } from './analytics/event-rows.mjs';
@@ -38,20 +38,17 @@ export function loadStatements(db, events) {
       continue;
     }
     for (const { table, row } of parsed.rows) {
-      // D1 binds numbers; the money columns arrive as bigint from money.mjs.
       statements.push(db.prepare(INSERTS[table]).bind(...COLUMNS[table].map((column) => toD1(row[column]))));
     }
   }
   return { statements, skipped };
 }
 
+// Amounts (bigint) as decimal text: SQLite stores integer text in an INTEGER column as a
+// 64-bit integer, exactly, where a JS number would round past 2^53.
 function toD1(value) {
   if (value === undefined) return null;
-  if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new Error(`amount beyond D1's exact range: ${value}`);
-    return Number(value);
-  }
-  return value;
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 // The events Queue's handler: the batch in one transaction, then acknowledged as a whole.
