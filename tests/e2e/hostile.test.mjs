@@ -80,7 +80,8 @@ describe('hostile input: the local runner', () => {
     assert.equal(order.status, 200, order.text);
 
     const top = fs.readdirSync(target.dataDir).sort();
-    for (const name of top) assert.ok(['config.json', 'events.log', 'kv', 'signing-key'].includes(name), `unexpected DATA/${name}`);
+    const expected = ['config.json', 'events.log', 'kv', 'signing-key', 'reports.duckdb', 'reports.duckdb.wal'];
+    for (const name of top) assert.ok(expected.includes(name), `unexpected DATA/${name}`);
     const shapes = [/^config\/(advertiser|affiliate|offer)\/\d+$/, /^click\/[a-z2-7]{47}$/, /^claim\/click\/[a-z2-7]{47}\/[a-z0-9_-]+$/,
       /^claim\/order\/\d+\/[a-z0-9_-]+\/[0-9a-f]{32}$/, /^claim\/repeat\/[a-z2-7]{47}\/[a-z0-9_-]+\/[0-9a-f]+$/, /^conversion\/[0-9a-f]{24}$/,
       /^outbox\/[0-9a-f]{24}-\d+$/];
