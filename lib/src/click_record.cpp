@@ -4,22 +4,33 @@
 
 #include <nlohmann/json.hpp>
 
-#include "edgepost/json_text.hpp"
+#include "edgepost/json_writer.hpp"
 
 namespace edgepost {
 namespace {
 
-nlohmann::json record_json(const ClickRecord& record) {
-  nlohmann::json out{{"transaction_id", record.transaction_id},
-                     {"offer_id", record.offer_id},
-                     {"aff_id", record.affiliate_id},
-                     {"time", record.time}};
-  if (record.advertiser_id != 0) out["advertiser_id"] = record.advertiser_id;
-  for (const auto& [name, value] : record.sub_ids) out[name] = value;
-  if (!record.ip.empty()) out["ip"] = record.ip;
-  if (!record.country.empty()) out["country"] = record.country;
-  if (!record.flags.empty()) out["flags"] = record.flags;
-  return out;
+// Members in the order nlohmann's sorted objects had them, so that records and events keep
+// the bytes they had before they were written directly.
+void write_record(JsonObjectWriter& out, const ClickRecord& record, std::string_view event_id) {
+  if (record.advertiser_id != 0) out.member("advertiser_id", record.advertiser_id);
+  for (const auto& [name, value] : record.sub_ids) {
+    if (name == "aff_click_id") out.member(name, value);
+  }
+  out.member("aff_id", record.affiliate_id);
+  for (const auto& [name, value] : record.sub_ids) {
+    if (name.rfind("aff_sub", 0) == 0) out.member(name, value);
+  }
+  if (!record.country.empty()) out.member("country", record.country);
+  if (!record.flags.empty()) out.member("flags", record.flags);
+  if (!event_id.empty()) out.member("id", event_id);
+  if (!record.ip.empty()) out.member("ip", record.ip);
+  out.member("offer_id", record.offer_id);
+  for (const auto& [name, value] : record.sub_ids) {
+    if (name == "source") out.member(name, value);
+  }
+  out.member("time", record.time);
+  out.member("transaction_id", record.transaction_id);
+  if (!event_id.empty()) out.member("type", "click");
 }
 
 }  // namespace
@@ -32,7 +43,9 @@ const std::string* ClickRecord::sub_id(std::string_view name) const {
 }
 
 std::string encode(const ClickRecord& record) {
-  return to_json_text(record_json(record));
+  JsonObjectWriter out;
+  write_record(out, record, {});
+  return std::move(out).finish();
 }
 
 std::optional<ClickRecord> parse_click_record(std::string_view text) {
@@ -81,10 +94,9 @@ std::optional<ClickRecord> parse_click_record(std::string_view text) {
 }
 
 std::string click_event(const ClickRecord& record) {
-  nlohmann::json event = record_json(record);
-  event["type"] = "click";
-  event["id"] = "click:" + record.transaction_id;
-  return to_json_text(event);
+  JsonObjectWriter out;
+  write_record(out, record, "click:" + record.transaction_id);
+  return std::move(out).finish();
 }
 
 }  // namespace edgepost
