@@ -8,7 +8,7 @@
 
 #include "edgepost/cap_closure.hpp"
 #include "edgepost/click_rules.hpp"
-#include "edgepost/config_records.hpp"
+#include "edgepost/config_cache.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/macros.hpp"
@@ -74,10 +74,12 @@ ClickRecord click_record(const ClickPlan& plan, const std::string& transaction_i
   return record;
 }
 
-bool affiliate_may_send(const Snapshot& snapshot, const Offer& offer, std::uint32_t affiliate_id) {
-  const std::string* text = lookup(snapshot, affiliate_key(affiliate_id));
+bool affiliate_may_send(const Snapshot& snapshot, const Environment& env, const Offer& offer,
+                        std::uint32_t affiliate_id) {
+  const std::string key = affiliate_key(affiliate_id);
+  const std::string* text = lookup(snapshot, key);
   if (text == nullptr || !offer.allows(affiliate_id)) return false;
-  const auto affiliate = parse_affiliate_record(*text);
+  const auto affiliate = stored_affiliate(env.config_cache, key, *text);
   return affiliate && affiliate->active;
 }
 
@@ -114,15 +116,18 @@ ClickPlan plan_click(const Request& request) {
 namespace {
 
 // The offer the click is for, when it may be sent there: else the answer instead.
-Expected<Offer, Decision> offer_for(const ClickPlan& plan, const Snapshot& snapshot,
-                                    std::int64_t now) {
-  const std::string* offer_text = lookup(snapshot, offer_key(plan.offer_id));
+Expected<std::shared_ptr<const Offer>, Decision> offer_for(const ClickPlan& plan,
+                                                           const Snapshot& snapshot,
+                                                           const Environment& env) {
+  const std::int64_t now = env.now;
+  const std::string key = offer_key(plan.offer_id);
+  const std::string* offer_text = lookup(snapshot, key);
   if (offer_text == nullptr) {
     return Unexpected{
         refuse(404, "unknown_offer", "unknown offer " + std::to_string(plan.offer_id), now)};
   }
-  auto offer = parse_offer_record(*offer_text);
-  if (!offer) {
+  auto offer = stored_offer(env.config_cache, key, *offer_text);
+  if (offer == nullptr) {
     return Unexpected{
         refuse(500, "config_error",
                "offer " + std::to_string(plan.offer_id) + " has an invalid stored record", now)};
@@ -132,13 +137,13 @@ Expected<Offer, Decision> offer_for(const ClickPlan& plan, const Snapshot& snaps
     return Unexpected{refuse(404, "offer_inactive",
                              "offer " + std::to_string(plan.offer_id) + " is paused", now)};
   }
-  if (!affiliate_may_send(snapshot, *offer, plan.affiliate_id)) {
+  if (!affiliate_may_send(snapshot, env, *offer, plan.affiliate_id)) {
     return Unexpected{refuse(403, "affiliate_not_allowed",
                              "affiliate " + std::to_string(plan.affiliate_id) +
                                  " may not send traffic to offer " + std::to_string(plan.offer_id),
                              now)};
   }
-  return std::move(*offer);
+  return offer;
 }
 
 // A click that failed a traffic rule: recorded with its flags, then sent where the offer says.
@@ -166,11 +171,11 @@ Decision flagged_click(const Offer& offer, const ClickRecord& record, const std:
 std::optional<RateCount> click_rate_count(const ClickPlan& plan, const Snapshot& snapshot,
                                           const Environment& env) {
   if (plan.refusal || !plan.record) return std::nullopt;
-  const auto offer = offer_for(plan, snapshot, env.now);
+  const auto offer = offer_for(plan, snapshot, env);
   if (!offer) return std::nullopt;
-  auto ledger = click_rate_ledger(*offer, plan.client_ip, env.now);
+  auto ledger = click_rate_ledger(**offer, plan.client_ip, env.now);
   if (!ledger) return std::nullopt;
-  return RateCount{std::move(*ledger), offer->traffic_rules.max_clicks_per_ip_per_minute};
+  return RateCount{std::move(*ledger), (*offer)->traffic_rules.max_clicks_per_ip_per_minute};
 }
 
 Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Environment& env,
@@ -178,9 +183,9 @@ Decision decide_click(const ClickPlan& plan, const Snapshot& snapshot, const Env
   if (plan.refusal) {
     return refuse(plan.refusal->status, plan.refusal->reason, plan.refusal->message, env.now);
   }
-  auto found = offer_for(plan, snapshot, env.now);
+  auto found = offer_for(plan, snapshot, env);
   if (!found) return std::move(found).error();
-  const Offer& offer = *found;
+  const Offer& offer = **found;
   if (const std::string* text = lookup(snapshot, cap_closures_key(plan.offer_id))) {
     if (const auto full =
             closed_ledger(offer, plan.affiliate_id, env.now, parse_cap_closures(*text))) {

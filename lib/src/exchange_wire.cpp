@@ -80,7 +80,8 @@ json response_json(const Response& response) {
 
 }  // namespace
 
-Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view start_json) {
+Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view start_json,
+                                                                ConfigCache* config_cache) {
   const json input = json::parse(start_json, nullptr, false);
   if (!input.is_object()) return Unexpected{std::string("start is not a JSON object")};
   if (text_at(input, "exchange") == "config_load") {
@@ -99,6 +100,7 @@ Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view
   if (!parse_environment(*env, environment)) {
     return Unexpected{std::string("env needs now (integer seconds) and entropy (32 hex digits)")};
   }
+  environment.config_cache = config_cache;
   auto keys = parse_key_ring(text_at(*env, "signing_keys"), text_at(*env, "signing_key_id"));
   if (!keys) {
     return Unexpected{"signing keys: " + std::string(key_ring_error_message(keys.error()))};
@@ -154,7 +156,10 @@ std::string encode_command(const Command& command) {
 }
 
 Expected<Outcome, std::string> decode_outcome(std::string_view outcome_json) {
-  const json input = json::parse(outcome_json, nullptr, false);
+  return decode_outcome_value(json::parse(outcome_json, nullptr, false));
+}
+
+Expected<Outcome, std::string> decode_outcome_value(const nlohmann::json& input) {
   if (!input.is_object()) return Unexpected{std::string("outcome is not a JSON object")};
   const std::string kind = text_at(input, "kind");
   Outcome outcome;

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgepost/click_record.hpp"
-#include "edgepost/config_records.hpp"
+#include "edgepost/config_cache.hpp"
 #include "edgepost/conversion_postbacks.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/hex.hpp"
@@ -306,16 +306,16 @@ ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& c
 
 // Which offer, which advertiser, which goal: enough to know the conversion's claims.
 std::optional<Refusal> identify(const PostbackPlan& plan, const Snapshot& snapshot,
-                                const Environment& env, std::optional<Offer>& offer,
+                                const Environment& env, std::shared_ptr<const Offer>& offer,
                                 Conversion& conversion) {
-  const std::string* offer_text = lookup(snapshot, offer_key(plan.click.offer_id));
+  const std::string key = offer_key(plan.click.offer_id);
+  const std::string* offer_text = lookup(snapshot, key);
   if (offer_text == nullptr) {
     return Refusal{404, "unknown_click", "the offer of this transaction_id no longer exists"};
   }
-  auto parsed = parse_offer_record(*offer_text);
-  if (!parsed) return Refusal{500, "config_error", "the offer's stored record is invalid"};
-  offer = std::move(*parsed);
-  conversion.offer = &*offer;
+  offer = stored_offer(env.config_cache, key, *offer_text);
+  if (offer == nullptr) return Refusal{500, "config_error", "the offer's stored record is invalid"};
+  conversion.offer = offer.get();
 
   const AuthFailure auth =
       authenticate_postback(offer->advertiser.auth, plan.params, plan.client_ip, env.now);
@@ -336,13 +336,12 @@ std::optional<Refusal> identify(const PostbackPlan& plan, const Snapshot& snapsh
 
 // An affiliate blocked or removed from the offer after the click earns nothing from it.
 void apply_affiliate_rules(const PostbackPlan& plan, const Snapshot& snapshot,
-                           Conversion& conversion) {
+                           const Environment& env, Conversion& conversion) {
   const std::uint32_t affiliate_id = plan.click.affiliate_id;
-  const std::string* text = lookup(snapshot, affiliate_key(affiliate_id));
-  const auto affiliate =
-      text ? parse_affiliate_record(*text)
-           : Expected<Affiliate, std::vector<ConfigError>>(Unexpected{std::vector<ConfigError>{}});
-  if (!affiliate || !affiliate->active || !conversion.offer->allows(affiliate_id)) {
+  const std::string key = affiliate_key(affiliate_id);
+  const std::string* text = lookup(snapshot, key);
+  const auto affiliate = text ? stored_affiliate(env.config_cache, key, *text) : nullptr;
+  if (affiliate == nullptr || !affiliate->active || !conversion.offer->allows(affiliate_id)) {
     reject_by_rule(conversion, "affiliate_not_allowed",
                    "the affiliate is blocked or no longer allowed on the offer");
   }
@@ -358,7 +357,7 @@ std::optional<Refusal> qualify(const PostbackPlan& plan, const Snapshot& snapsho
   if (auto refusal = read_status(plan, conversion)) return refusal;
   conversion.click = click_facts(plan, snapshot, conversion.from_click_record);
   apply_conversion_rules(plan, conversion);
-  apply_affiliate_rules(plan, snapshot, conversion);
+  apply_affiliate_rules(plan, snapshot, env, conversion);
   return std::nullopt;
 }
 
@@ -419,7 +418,7 @@ PostbackPlan plan_postback(const Request& request, const KeyRing& keys) {
 PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snapshot,
                                  const Environment& env, std::uint32_t repeat) {
   if (plan.refusal) return refuse(*plan.refusal, plan, env.now);
-  std::optional<Offer> offer;
+  std::shared_ptr<const Offer> offer;
   Conversion conversion;
   if (auto refusal = identify(plan, snapshot, env, offer, conversion)) {
     return refuse(*refusal, plan, env.now);

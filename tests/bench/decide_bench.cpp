@@ -8,6 +8,7 @@
 
 #include "edgepost/click.hpp"
 #include "edgepost/click_id.hpp"
+#include "edgepost/config_cache.hpp"
 #include "edgepost/config_records.hpp"
 #include "edgepost/form.hpp"
 #include "edgepost/hmac.hpp"
@@ -90,22 +91,35 @@ void BM_Baseline_ParseOfferRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_Baseline_ParseOfferRecord);
 
-void BM_Click_PlanAndDecide(benchmark::State& state) {
+// Each request decodes its offer and affiliate records, as a WASI function (an instance per
+// request) does; `cached`: the records stay decoded between requests, as in a Worker's isolate.
+void click_plan_and_decide(benchmark::State& state, bool cached) {
   const auto snapshot = records();
   const auto ring = keys();
-  const auto env = environment(ring);
+  edgepost::ConfigCache cache;
+  auto env = environment(ring);
+  if (cached) env.config_cache = &cache;
   const auto request = get("/click", kClickQuery);
   for (auto _ : state) {
     const auto plan = edgepost::plan_click(request);
     benchmark::DoNotOptimize(edgepost::decide_click(plan, snapshot, env));
   }
 }
+void BM_Click_PlanAndDecide(benchmark::State& state) {
+  click_plan_and_decide(state, false);
+}
 BENCHMARK(BM_Click_PlanAndDecide);
+void BM_Click_PlanAndDecideCached(benchmark::State& state) {
+  click_plan_and_decide(state, true);
+}
+BENCHMARK(BM_Click_PlanAndDecideCached);
 
-void BM_Postback_PlanAndDecide(benchmark::State& state) {
+void postback_plan_and_decide(benchmark::State& state, bool cached) {
   auto snapshot = records();
   const auto ring = keys();
-  const auto env = environment(ring);
+  edgepost::ConfigCache cache;
+  auto env = environment(ring);
+  if (cached) env.config_cache = &cache;
   const auto click =
       edgepost::decide_click(edgepost::plan_click(get("/click", kClickQuery)), snapshot, env);
   snapshot[click.writes[0].key] = click.writes[0].value;
@@ -117,7 +131,14 @@ void BM_Postback_PlanAndDecide(benchmark::State& state) {
     benchmark::DoNotOptimize(edgepost::decide_postback(plan, snapshot, env));
   }
 }
+void BM_Postback_PlanAndDecide(benchmark::State& state) {
+  postback_plan_and_decide(state, false);
+}
 BENCHMARK(BM_Postback_PlanAndDecide);
+void BM_Postback_PlanAndDecideCached(benchmark::State& state) {
+  postback_plan_and_decide(state, true);
+}
+BENCHMARK(BM_Postback_PlanAndDecideCached);
 
 void BM_Postback_ForgedIdRefused(benchmark::State& state) {
   const auto ring = keys();

@@ -12,7 +12,7 @@ import { ADMIN_TOKEN, networkConfig, TOKEN } from './network.mjs';
 import { click, explain, postback, scenarios } from './scenarios.mjs';
 import { freePort, startStub, waitFor } from './stubs.mjs';
 import { bundleDir, startWorkerTarget } from './worker-target.mjs';
-import { loadLibrary } from '../../wasm/workers/config-records.mjs';
+import { configRecords, loadLibrary } from '../../wasm/workers/config-records.mjs';
 import { callExport } from '../../wasm/workers/src/library-call.mjs';
 import { shardOf, shardStub } from '../../wasm/workers/src/claims.mjs';
 
@@ -82,6 +82,31 @@ describe('the Worker on workerd', () => {
     assert.equal((await ask({ op: 'count' })).count, before + 4);  // two entries, two index keys
     await waitFor(async () => (await ask({ op: 'count' })).count === before,
       { what: 'the expired entries and their index keys deleted', timeoutMs: 10000 });
+  });
+
+  test('a config record changed in KV reaches the next click of the same isolate, which kept the old one decoded', async () => {
+    const key = 'config/offer/100';
+    const original = await worker.kv.get(key);
+    const landingOf = async () => {
+      const response = await fetch(`${worker.base}/click?offer_id=100&aff_id=7`, { redirect: 'manual' });
+      assert.equal(response.status, 302);
+      return new URL(response.headers.get('location')).pathname;
+    };
+    assert.equal(await landingOf(), '/landing');
+    assert.equal(await landingOf(), '/landing');  // decoded once, served from the isolate's cache
+
+    const moved = networkConfig({ landing: net.landing.url('/landing-v2'), partner: (id) => net.partners[id]?.url(`/aff${id}`) ?? 'http://127.0.0.1:9/' });
+    const loaded = await configRecords(bundleDir, JSON.stringify(moved));
+    assert.ok(loaded.ok);
+    const changed = loaded.records.find((record) => record.key === key).value;
+    assert.notEqual(changed, original);
+    try {
+      await worker.kv.put(key, changed);
+      assert.equal(await landingOf(), '/landing-v2');
+    } finally {
+      await worker.kv.put(key, original);
+    }
+    assert.equal(await landingOf(), '/landing');
   });
 
   test('events of every decision are logged as JSON lines', async () => {

@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "edgepost/config_cache.hpp"
+#include "edgepost/config_records.hpp"
 #include "edgepost/hex.hpp"
+#include "edgepost/kv_keys.hpp"
 #include "fixtures.hpp"
 
 using nlohmann::json;
@@ -74,6 +77,45 @@ TEST_CASE("wire: a click exchange driven through JSON alone", "[exchange_wire]")
   CHECK(problem["detail"].get<std::string>().find("KV down") != std::string::npos);
   click.resolve(outcome({{"kind", "done"}}));
   CHECK(click.finished());
+}
+
+namespace {
+
+// The landing page a click exchange started with `cache` redirects to, given these records.
+std::string landing_of_click(edgepost::ConfigCache& cache, const edgepost::Snapshot& records) {
+  auto started =
+      edgepost::start_exchange(start_json("click", "offer_id=100&aff_id=7").dump(), &cache);
+  REQUIRE(started.has_value());
+  json values;
+  for (const auto& [key, value] : records) values[key] = value;
+  (*started)->resolve(outcome({{"kind", "done"}, {"values", values}}));
+  const json respond = command_of(**started);
+  REQUIRE(respond["response"]["status"] == 302);
+  return respond["response"]["headers"][0][1];
+}
+
+}  // namespace
+
+TEST_CASE("wire: a host's config cache serves every exchange, and a changed record replaces it",
+          "[exchange_wire][cache]") {
+  edgepost::ConfigCache cache;
+  auto records = fixtures::all_records();
+  const std::string first = landing_of_click(cache, records);
+  CHECK(cache.decodes() == 2);  // the offer and the affiliate
+  CHECK(landing_of_click(cache, records) == first);
+  CHECK(cache.decodes() == 2);  // the second click decoded nothing
+
+  // A config load changed the offer's URL: the next click in the same instance follows it.
+  auto config = fixtures::config();
+  config.offers[0].landing = *edgepost::parse_url_template(
+      "https://shop.example/v2?tid={transaction_id}", edgepost::MacroSet::click);
+  for (const auto& record : edgepost::config_records(config)) {
+    if (record.key == edgepost::offer_key(100)) records[record.key] = record.value;
+  }
+  const std::string second = landing_of_click(cache, records);
+  CHECK(second.rfind("https://shop.example/v2?tid=", 0) == 0);
+  CHECK(second != first);
+  CHECK(cache.decodes() == 3);
 }
 
 TEST_CASE("wire: outcomes of every kind, and what is refused", "[exchange_wire]") {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "edgepost/config_cache.hpp"
 #include "edgepost/exchange_wire.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/partner_target.hpp"
@@ -54,15 +55,21 @@ constexpr std::size_t kMaxLive = 1024;
 std::map<std::uint32_t, std::unique_ptr<Exchange>> g_live;
 std::uint32_t g_next_handle = 1;
 
-// {"command": ...} or {"finished": true}, dropping a finished exchange.
+// Config records stay decoded for the isolate's life; a record whose text changed in KV is
+// decoded again (config_cache.hpp).
+ConfigCache g_config_cache;
+
+// {"command": ...} or {"finished": true}, dropping a finished exchange. The command is
+// already JSON text: it goes in as it is, not parsed again to be written again.
 const char* next(std::uint32_t handle) {
   const auto found = g_live.find(handle);
   if (found->second->finished()) {
     g_live.erase(found);
     return answer(json{{"handle", handle}, {"finished", true}});
   }
-  return answer(
-      json{{"handle", handle}, {"command", json::parse(encode_command(found->second->command()))}});
+  g_answer = "{\"handle\":" + std::to_string(handle) +
+             ",\"command\":" + encode_command(found->second->command()) + "}";
+  return g_answer.c_str();
 }
 
 }  // namespace
@@ -75,7 +82,7 @@ extern "C" {
 
 // start (exchange_wire.hpp) -> {"handle", "command"}
 EMSCRIPTEN_KEEPALIVE const char* ep_exchange_start(const char* input) {
-  auto exchange = start_exchange(input ? input : "");
+  auto exchange = start_exchange(input ? input : "", &g_config_cache);
   if (!exchange) return fail(exchange.error());
   while (g_live.size() >= kMaxLive) g_live.erase(g_live.begin());
   const std::uint32_t handle = g_next_handle++;
@@ -93,7 +100,7 @@ EMSCRIPTEN_KEEPALIVE const char* ep_exchange_resume(const char* input_text) {
   if (found == g_live.end()) return fail("unknown handle: the exchange was dropped");
   const auto outcome_text = input->find("outcome");
   if (outcome_text == input->end()) return fail("outcome is missing");
-  const auto outcome = decode_outcome(to_json_text(*outcome_text));
+  const auto outcome = decode_outcome_value(*outcome_text);
   if (!outcome) return fail(outcome.error());
   found->second->resolve(*outcome);
   return next(found->first);

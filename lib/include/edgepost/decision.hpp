@@ -62,10 +62,13 @@ inline const std::string* lookup(const Snapshot& snapshot, std::string_view key)
   return found == snapshot.end() ? nullptr : &found->second;
 }
 
+class ConfigCache;  // config_cache.hpp
+
 struct Environment {
   std::int64_t now = 0;                    // Unix seconds
   std::array<std::uint8_t, 16> entropy{};  // fresh random bytes for this request
   const KeyRing* keys = nullptr;
+  ConfigCache* config_cache = nullptr;  // decoded records kept between requests; optional
 };
 
 }  // namespace edgepost

@@ -18,6 +18,7 @@
 //            | {"kind":"exists","existing": value} | {"kind":"failed","error": text}
 
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -26,10 +27,17 @@
 
 namespace edgepost {
 
+class ConfigCache;  // config_cache.hpp
+
 // The exchange the start text asks for, begun; or why the text is not a valid start.
-Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view start_json);
+// `config_cache`: decoded config records kept by a host that runs many requests in one
+// instance (a Worker's isolate); it must outlive the exchange.
+Expected<std::unique_ptr<Exchange>, std::string> start_exchange(
+    std::string_view start_json, ConfigCache* config_cache = nullptr);
 
 std::string encode_command(const Command& command);
 Expected<Outcome, std::string> decode_outcome(std::string_view outcome_json);
+// The same, for a host that has the outcome parsed already as part of a larger message.
+Expected<Outcome, std::string> decode_outcome_value(const nlohmann::json& outcome);
 
 }  // namespace edgepost
