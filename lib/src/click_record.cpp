@@ -4,14 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compact_record.hpp"
 #include "edgepost/json_writer.hpp"
 
 namespace edgepost {
 namespace {
 
-// Members in the order nlohmann's sorted objects had them, so that records and events keep
-// the bytes they had before they were written directly.
-void write_record(JsonObjectWriter& out, const ClickRecord& record, std::string_view event_id) {
+// The record as JSON, and as the click event with `event_id`. Members in the order nlohmann's
+// sorted objects had them, so that events keep the bytes they had before they were written
+// directly.
+void write_json(JsonObjectWriter& out, const ClickRecord& record, std::string_view event_id) {
   if (record.advertiser_id != 0) out.member("advertiser_id", record.advertiser_id);
   for (const auto& [name, value] : record.sub_ids) {
     if (name == "aff_click_id") out.member(name, value);
@@ -33,6 +35,18 @@ void write_record(JsonObjectWriter& out, const ClickRecord& record, std::string_
   if (!event_id.empty()) out.member("type", "click");
 }
 
+// Compact, as config records are (compact_record.hpp): a postback reads it on every conversion.
+constexpr std::string_view kClickMagic = "click/1|";
+
+std::int64_t sub_id_index(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kSubIdFields); ++i) {
+    if (kSubIdFields[i] == name) return static_cast<std::int64_t>(i);
+  }
+  return 0;  // never: sub_ids only ever holds kSubIdFields names
+}
+
+std::optional<ClickRecord> parse_json_click_record(std::string_view text);
+
 }  // namespace
 
 const std::string* ClickRecord::sub_id(std::string_view name) const {
@@ -43,12 +57,61 @@ const std::string* ClickRecord::sub_id(std::string_view name) const {
 }
 
 std::string encode(const ClickRecord& record) {
-  JsonObjectWriter out;
-  write_record(out, record, {});
-  return std::move(out).finish();
+  compact::Writer out(kClickMagic);
+  out.text(record.transaction_id);
+  out.integer(record.offer_id);
+  out.integer(record.affiliate_id);
+  out.integer(record.time);
+  out.integer(record.advertiser_id);
+  out.integer(static_cast<std::int64_t>(record.sub_ids.size()));
+  for (const auto& [name, value] : record.sub_ids) {
+    out.integer(sub_id_index(name));
+    out.text(value);
+  }
+  out.text(record.ip);
+  out.text(record.country);
+  out.integer(static_cast<std::int64_t>(record.flags.size()));
+  for (const std::string& flag : record.flags) out.text(flag);
+  return out.take();
 }
 
 std::optional<ClickRecord> parse_click_record(std::string_view text) {
+  if (!text.empty() && text.front() == '{') return parse_json_click_record(text);
+  compact::Reader in(text, kClickMagic);
+  ClickRecord record;
+  std::size_t count = 0;
+  if (!in.text("transaction_id", record.transaction_id) ||
+      !in.number("offer_id", record.offer_id) || !in.number("aff_id", record.affiliate_id) ||
+      !in.integer("time", INT64_MIN, INT64_MAX, record.time) ||
+      !in.number("advertiser_id", record.advertiser_id) || !in.count("sub_ids", count)) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    std::int64_t field = 0;
+    std::string value;
+    if (!in.integer("sub_id", 0, std::ssize(kSubIdFields) - 1, field) ||
+        !in.text("sub_id", value)) {
+      return std::nullopt;
+    }
+    record.sub_ids.emplace_back(std::string(kSubIdFields[field]), std::move(value));
+  }
+  if (!in.text("ip", record.ip) || !in.text("country", record.country) ||
+      !in.count("flags", count)) {
+    return std::nullopt;
+  }
+  record.flags.resize(count);
+  for (std::string& flag : record.flags) {
+    if (!in.text("flag", flag)) return std::nullopt;
+  }
+  if (!in.finish()) return std::nullopt;
+  return record;
+}
+
+namespace {
+
+// Click records written as JSON, by versions before the compact form: they stay in KV for an
+// attribution window after an upgrade.
+std::optional<ClickRecord> parse_json_click_record(std::string_view text) {
   const nlohmann::json in = nlohmann::json::parse(text, nullptr, false);
   if (!in.is_object()) return std::nullopt;
   const auto tid = in.find("transaction_id");
@@ -93,9 +156,17 @@ std::optional<ClickRecord> parse_click_record(std::string_view text) {
   return record;
 }
 
+}  // namespace
+
+std::string click_record_json(const ClickRecord& record) {
+  JsonObjectWriter out;
+  write_json(out, record, {});
+  return std::move(out).finish();
+}
+
 std::string click_event(const ClickRecord& record) {
   JsonObjectWriter out;
-  write_record(out, record, "click:" + record.transaction_id);
+  write_json(out, record, "click:" + record.transaction_id);
   return std::move(out).finish();
 }
 

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "edgepost/config_records.hpp"
+#include "edgepost/config_cache.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "edgepost/macros.hpp"
 
@@ -24,12 +24,11 @@ MacroValues postback_macros(const ConversionRecord& record, const SubIds& sub_id
   return values;
 }
 
-std::optional<Affiliate> stored_affiliate(const Snapshot& snapshot, std::uint32_t affiliate_id) {
-  const std::string* text = lookup(snapshot, affiliate_key(affiliate_id));
-  if (text == nullptr) return std::nullopt;
-  auto parsed = parse_affiliate_record(*text);
-  if (!parsed) return std::nullopt;
-  return std::move(*parsed);
+std::shared_ptr<const Affiliate> affiliate_of(const Snapshot& snapshot, std::uint32_t affiliate_id,
+                                              ConfigCache* cache) {
+  const std::string key = affiliate_key(affiliate_id);
+  const std::string* text = lookup(snapshot, key);
+  return text ? stored_affiliate(cache, key, *text) : nullptr;
 }
 
 PartnerPostback partner_postback(std::string id, const UrlTemplate& url,
@@ -43,12 +42,12 @@ PartnerPostback partner_postback(std::string id, const UrlTemplate& url,
 
 std::vector<PartnerPostback> approval_postbacks(const Offer& offer, const Snapshot& snapshot,
                                                 const ConversionRecord& record,
-                                                const SubIds& sub_ids) {
+                                                const SubIds& sub_ids, ConfigCache* config_cache) {
   const std::string id = record.conversion_id + "-" + std::to_string(record.affiliate_id);
   if (const UrlTemplate* url = offer.postback_override(record.affiliate_id)) {
     return {partner_postback(id, *url, record, sub_ids)};
   }
-  const auto affiliate = stored_affiliate(snapshot, record.affiliate_id);
+  const auto affiliate = affiliate_of(snapshot, record.affiliate_id, config_cache);
   if (!affiliate || !affiliate->postback) return {};
   return {partner_postback(id, *affiliate->postback, record, sub_ids)};
 }
@@ -56,8 +55,8 @@ std::vector<PartnerPostback> approval_postbacks(const Offer& offer, const Snapsh
 std::vector<PartnerPostback> reversal_postbacks(const Snapshot& snapshot,
                                                 const ConversionRecord& reversed,
                                                 const std::string& payout_taken_back,
-                                                const SubIds& sub_ids) {
-  const auto affiliate = stored_affiliate(snapshot, reversed.affiliate_id);
+                                                const SubIds& sub_ids, ConfigCache* config_cache) {
+  const auto affiliate = affiliate_of(snapshot, reversed.affiliate_id, config_cache);
   if (!affiliate || !affiliate->reversal_postback) return {};
   ConversionRecord shown = reversed;
   shown.payout = payout_taken_back;

@@ -123,7 +123,7 @@ class ExplainExchange final : public detail::QueuedExchange<ExplainExchange, Ste
       if (auto click = parse_click_record(*text)) {
         // The visitor's address is kept for a traffic rule, not for whoever explains the ID.
         click->ip.clear();
-        answer_["click"] = json::parse(encode(*click));
+        answer_["click"] = json::parse(click_record_json(*click));
       }
     }
     respond(json_response(200, answer_));

@@ -34,18 +34,21 @@ Expected<std::string, PercentDecodeError> percent_decode(std::string_view encode
 
 std::string percent_encode(std::string_view raw) {
   static constexpr char kHexDigits[] = "0123456789ABCDEF";
-  std::string encoded;
-  encoded.reserve(raw.size());
+  // Sized for the worst case and written by index: push_back per byte was a visible share of
+  // a postback's decision (every macro value of every partner URL goes through here).
+  std::string encoded(raw.size() * 3, '\0');
+  std::size_t at = 0;
   for (const char c : raw) {
     const auto byte = static_cast<unsigned char>(c);
     if (is_unreserved(byte)) {
-      encoded.push_back(c);
+      encoded[at++] = c;
     } else {
-      encoded.push_back('%');
-      encoded.push_back(kHexDigits[byte >> 4]);
-      encoded.push_back(kHexDigits[byte & 0x0F]);
+      encoded[at++] = '%';
+      encoded[at++] = kHexDigits[byte >> 4];
+      encoded[at++] = kHexDigits[byte & 0x0F];
     }
   }
+  encoded.resize(at);
   return encoded;
 }
 

@@ -458,8 +458,8 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
     decision.cap_status = conversion.offer->cap_status;
   }
   if (conversion.status == ConversionStatus::approved) {
-    record.postbacks =
-        approval_postbacks(*conversion.offer, snapshot, record, conversion.click.sub_ids);
+    record.postbacks = approval_postbacks(*conversion.offer, snapshot, record,
+                                          conversion.click.sub_ids, env.config_cache);
   }
   decision.record = std::move(record);
   return decision;

@@ -1,6 +1,6 @@
-// The ledger's records and the operator's status API, from arbitrary bytes: a conversion
-// record and a status change as stored (a damaged one must be refused, never crash, and a
-// whole one must survive encode/parse unchanged), a timestamp as advertisers send it, and a
+// The stored records and the operator's status API, from arbitrary bytes: a click record, a
+// conversion record and a status change as stored (a damaged one must be refused, never crash, and
+// a whole one must survive encode/parse unchanged), a timestamp as advertisers send it, and a
 // status API request; a cap ledger slot and the cap closures (a slot that parses has totals that
 // are never negative; closures never fail, they are advice). Input: the first line is a timestamp
 // and the status API's path; the rest is a stored record and the API's body.
@@ -10,6 +10,7 @@
 
 #include "edgepost/cap_closure.hpp"
 #include "edgepost/cap_ledger.hpp"
+#include "edgepost/click_record.hpp"
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/status_api.hpp"
 #include "edgepost/timestamp.hpp"
@@ -35,6 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto again = edgepost::parse_conversion_record(encoded);
     fuzz::require(again.has_value() && edgepost::encode(*again) == encoded);
     fuzz::require(record->changes.empty() || record->changes.back().to == record->status);
+  }
+  if (const auto click = edgepost::parse_click_record(rest)) {
+    const std::string encoded = edgepost::encode(*click);
+    const auto again = edgepost::parse_click_record(encoded);
+    fuzz::require(again.has_value() && edgepost::encode(*again) == encoded);
+    (void)edgepost::click_record_json(*click);
   }
   if (const auto change = edgepost::parse_status_change(rest)) {
     const std::string encoded = edgepost::encode(*change);

@@ -1,4 +1,5 @@
 #include "edgepost/click.hpp"
+#include "edgepost/click_record.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -53,8 +54,9 @@ TEST_CASE("a click redirects to the offer URL with every macro filled and encode
   CHECK(header(decision, "cache-control") == "no-store");
   const std::string& location = header(decision, "location");
   REQUIRE(decision.writes.size() == 1);
-  const auto record = nlohmann::json::parse(decision.writes[0].value);
-  const std::string tid = record["transaction_id"];
+  const auto record = edgepost::parse_click_record(decision.writes[0].value);
+  REQUIRE(record.has_value());
+  const std::string tid = record->transaction_id;
   CHECK(location == "https://shop.example/landing?tid=" + tid + "&s1=a%20b%26c%3Dd&o=100&a=7");
 
   // The minted ID verifies and carries the click.
@@ -68,9 +70,9 @@ TEST_CASE("a click redirects to the offer URL with every macro filled and encode
   CHECK(decision.writes[0].key == edgepost::click_key(tid));
   CHECK(decision.writes[0].ttl_seconds == 30 * 24 * 3600);
   CHECK(decision.writes[0].durability == edgepost::Durability::unsynced);
-  CHECK(record["aff_sub"] == "a b&c=d");
-  CHECK(record["source"] == "x");
-  CHECK(record["time"] == fixtures::kNow);
+  CHECK(*record->sub_id("aff_sub") == "a b&c=d");
+  CHECK(*record->sub_id("source") == "x");
+  CHECK(record->time == fixtures::kNow);
 
   REQUIRE(decision.events.size() == 1);
   CHECK(nlohmann::json::parse(decision.events[0])["type"] == "click");

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "edgepost/click_record.hpp"
 #include "edgepost/config_cache.hpp"
 #include "edgepost/config_records.hpp"
 #include "edgepost/hex.hpp"
@@ -66,7 +67,7 @@ TEST_CASE("wire: a click exchange driven through JSON alone", "[exchange_wire]")
   CHECK(put["key"].get<std::string>().rfind("click/", 0) == 0);
   CHECK(put["ttl"] == 30 * 24 * 3600);
   CHECK(put["durable"] == false);  // a click record may be lost: the signed ID attributes
-  CHECK_FALSE(json::parse(put["value"].get<std::string>()).is_discarded());
+  CHECK(edgepost::parse_click_record(put["value"].get<std::string>()).has_value());
   click.resolve(outcome({{"kind", "failed"}, {"error", "KV down"}}));
 
   // The click event, then the store failure's event; then the exchange is over.

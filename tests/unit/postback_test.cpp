@@ -1,4 +1,5 @@
 #include "edgepost/postback.hpp"
+#include "edgepost/click_record.hpp"
 
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -28,7 +29,7 @@ std::string click_on(std::uint32_t offer, std::uint32_t affiliate, edgepost::Sna
   const Decision decision = edgepost::decide_click(plan, snapshot, fixtures::env());
   REQUIRE(decision.writes.size() == 1);
   snapshot[decision.writes[0].key] = decision.writes[0].value;
-  return json::parse(decision.writes[0].value)["transaction_id"];
+  return edgepost::parse_click_record(decision.writes[0].value)->transaction_id;
 }
 
 using fixtures::mint;

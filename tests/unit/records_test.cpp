@@ -133,3 +133,24 @@ TEST_CASE("records: a click reads back as written, sub IDs in their order", "[re
                   .has_value());
   CHECK_FALSE(edgepost::parse_click_record("[]").has_value());
 }
+
+TEST_CASE("records: the stored click is compact, and a damaged one is refused", "[records]") {
+  const edgepost::ClickRecord click{
+      "tid", 100, 7, 42, {{"aff_sub", "a;b:c"}, {"aff_click_id", "z"}}, "", "DE", {"bot"}, 3};
+  const std::string stored = edgepost::encode(click);
+  CHECK(stored == "click/1|3:tid100;7;42;3;2;0;5:a;b:c6;1:z0:2:DE1;3:bot");
+  for (std::size_t length = 0; length < stored.size(); ++length) {
+    INFO(stored.substr(0, length));
+    CHECK_FALSE(edgepost::parse_click_record(stored.substr(0, length)).has_value());
+  }
+  CHECK_FALSE(edgepost::parse_click_record(stored + "x").has_value());
+  // A sub ID is stored by its place in kSubIdFields: a place past the end is damage.
+  CHECK_FALSE(edgepost::parse_click_record("click/1|3:tid100;7;42;3;1;7;1:x0:0:0;").has_value());
+  CHECK(edgepost::parse_click_record("click/1|3:tid100;7;42;3;1;6;1:x0:0:0;")->sub_ids ==
+        std::vector<std::pair<std::string, std::string>>{{"aff_click_id", "x"}});
+  // For people, the same record as JSON.
+  const json shown = json::parse(edgepost::click_record_json(click));
+  CHECK(shown["aff_sub"] == "a;b:c");
+  CHECK(shown["flags"] == json::array({"bot"}));
+  CHECK_FALSE(shown.contains("ip"));
+}

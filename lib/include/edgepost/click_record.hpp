@@ -34,9 +34,13 @@ struct ClickRecord {
   const std::string* sub_id(std::string_view name) const;
 };
 
+// The stored form: compact text ("click/1|...", as config records are), read on every
+// postback. Records stored as JSON by earlier versions still read.
 std::string encode(const ClickRecord& record);
 // nullopt for anything that is not a whole record.
 std::optional<ClickRecord> parse_click_record(std::string_view text);
+// The record as a JSON object, for people (explain).
+std::string click_record_json(const ClickRecord& record);
 // The "click" event: the record, with id "click:<transaction id>".
 std::string click_event(const ClickRecord& record);
 

@@ -18,15 +18,18 @@ namespace edgepost {
 using SubIds = std::vector<std::pair<std::string, std::string>>;
 
 // The snapshot holds the affiliate's record (config/affiliate/<id>) when it has one; an offer's
-// per-affiliate URL overrides the affiliate's.
+// per-affiliate URL overrides the affiliate's. The record is decoded through `config_cache`
+// when the host keeps one (config_cache.hpp).
 std::vector<PartnerPostback> approval_postbacks(const Offer& offer, const Snapshot& snapshot,
                                                 const ConversionRecord& record,
-                                                const SubIds& sub_ids);
+                                                const SubIds& sub_ids,
+                                                ConfigCache* config_cache = nullptr);
 
 // {status} is "rejected" and {payout} the payout taken back.
 std::vector<PartnerPostback> reversal_postbacks(const Snapshot& snapshot,
                                                 const ConversionRecord& reversed,
                                                 const std::string& payout_taken_back,
-                                                const SubIds& sub_ids);
+                                                const SubIds& sub_ids,
+                                                ConfigCache* config_cache = nullptr);
 
 }  // namespace edgepost
