@@ -9,9 +9,11 @@
 
 import fs from 'node:fs';
 import { runWasi } from './wasi-instance.mjs';
+import { importOwnMemory } from './wasm-memory-import.mjs';
 
+// Compiled with its memory imported, so that its instances reuse memories already mapped.
 export async function compileFunction(wasmPath) {
-  return WebAssembly.compile(await fs.promises.readFile(wasmPath));
+  return WebAssembly.compile(importOwnMemory(await fs.promises.readFile(wasmPath)).bytes);
 }
 
 // request: { method, path, query, headers: {name: value}, body: string|Buffer, remoteAddr }

@@ -13,6 +13,8 @@
 
 import fs from 'node:fs';
 import process from 'node:process';
+import { giveBackMemory, takeMemory } from './wasi-memory-pool.mjs';
+import { hostMemoryImport } from './wasm-memory-import.mjs';
 
 // node:wasi announces itself as experimental when it loads; the runner's output is for people.
 // A static import would load it before this filter exists.
@@ -118,6 +120,13 @@ function ownedImports(wasiImport, { stdin, output, opened, refused, memory }) {
   };
 }
 
+// Modules compiled through wasm-memory-import.mjs ask for their memory; it comes from the pool.
+const memoryImports = new WeakMap();  // WebAssembly.Module -> hostMemoryImport(module)
+function memoryImportOf(module) {
+  if (!memoryImports.has(module)) memoryImports.set(module, hostMemoryImport(module));
+  return memoryImports.get(module);
+}
+
 // A fresh instance of `module` runs to completion with the given arguments, environment,
 // preopened directories ({ '/kv': hostDir }) and stdin bytes.
 // Returns { exitCode, stdout: Buffer, stderr: string, exhausted }, exhausted being null or an
@@ -132,6 +141,8 @@ export async function runWasi(module, { args = ['function'], env = {}, preopens 
   const output = new CapturedOutput();
   const refused = [];
   let instance = null;
+  const memoryImport = memoryImportOf(module);
+  const memory = memoryImport && takeMemory(memoryImport.type);
   const imports = ownedImports(wasi.wasiImport, {
     stdin: Buffer.from(stdin),
     output,
@@ -140,7 +151,8 @@ export async function runWasi(module, { args = ['function'], env = {}, preopens 
     memory: () => instance.exports.memory,
   });
   try {
-    instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: imports });
+    const hostImports = memory ? { [memoryImport.module]: { [memoryImport.name]: memory } } : {};
+    instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: imports, ...hostImports });
     let exitCode;
     try {
       exitCode = wasi.start(instance) ?? 0;
@@ -158,6 +170,7 @@ export async function runWasi(module, { args = ['function'], env = {}, preopens 
     return { exitCode, stdout: output.bytes(1), stderr: output.bytes(2).toString('utf8'), exhausted };
   } finally {
     for (const fd of opened) closeDescriptor(wasi, fd);
+    if (memory) giveBackMemory(memoryImport.type, memory);
   }
 }
 

@@ -31,8 +31,9 @@ export class WasiThreadPool {
     } catch (error) {
       if (this.#threads.size === 0) return Promise.reject(error);  // e.g. out of descriptors
     }
+    const job = { id: this.#nextId++, name, options: { ...options, stdin: ownBytes(options.stdin) } };
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ job: { id: this.#nextId++, name, options }, resolve, reject });
+      this.#waiting.push({ job, resolve, reject });
       this.#dispatch();
     });
   }
@@ -75,7 +76,7 @@ export class WasiThreadPool {
     thread.worker.unref();
     this.#idle.push(thread);
     if (error) current.reject(errorFromMessage(error));
-    else current.resolve({ ...result, stdout: Buffer.from(result.stdout), exhausted: result.exhausted ? errorFromMessage(result.exhausted) : null });
+    else current.resolve({ ...result, stdout: Buffer.from(result.stdout.buffer, result.stdout.byteOffset, result.stdout.length), exhausted: result.exhausted ? errorFromMessage(result.exhausted) : null });
     this.#dispatch();
   }
 
@@ -93,4 +94,11 @@ export class WasiThreadPool {
     }
     this.#dispatch();
   }
+}
+
+// The bytes alone, in a buffer of their own: a small Buffer is a view of an 8 KiB pool, which
+// posting it would copy whole.
+function ownBytes(bytes) {
+  if (bytes === undefined || typeof bytes === 'string') return bytes;
+  return bytes.length === 0 ? '' : new Uint8Array(bytes);
 }
