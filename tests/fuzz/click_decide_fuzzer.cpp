@@ -8,6 +8,7 @@
 #include <string>
 
 #include "edgepost/click.hpp"
+#include "edgepost/click_record.hpp"
 #include "edgepost/kv_keys.hpp"
 #include "fuzz_input.hpp"
 
@@ -34,8 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::require(!decision.response.headers.empty() &&
                   decision.response.headers.front().name == "location");
   }
+  // The click record is stored compact (click_record.hpp): what is written reads back.
   for (const edgepost::KvWrite& write : decision.writes) {
-    fuzz::require(!nlohmann::json::parse(write.value, nullptr, false).is_discarded());
+    fuzz::require(edgepost::parse_click_record(write.value).has_value());
   }
   for (const std::string& event : decision.events) {
     fuzz::require(!nlohmann::json::parse(event, nullptr, false).is_discarded());
