@@ -74,7 +74,9 @@ serve
                                right-most X-Forwarded-For address that is not itself a trusted
                                proxy used as REMOTE_ADDR (the advertisers' IP allowlists), and
                                its CF-IPCountry as the visitor's country (traffic rules)
-  --outbox-interval-ms N       how often the outbox is scanned (default ${OUTBOX.intervalMs})
+  --outbox-interval-ms N       how often due entries are looked for (default ${OUTBOX.intervalMs})
+  --outbox-rescan-ms N         how often the whole outbox is listed, as a backstop for entries
+                               no wake announced (default ${OUTBOX.rescanMs})
   --outbox-base-delay-ms N     first retry delay; doubles per attempt, +-20% jitter, at most
                                1 hour (default ${OUTBOX.baseDelayMs})
   --outbox-max-attempts N      attempts before an entry is dead (default ${OUTBOX.maxAttempts})
@@ -132,6 +134,7 @@ const SERVE = {
   'allow-private-targets': { type: 'boolean' },
   'trusted-proxy': { type: 'string', multiple: true },
   'outbox-interval-ms': { type: 'string' },
+  'outbox-rescan-ms': { type: 'string' },
   'outbox-base-delay-ms': { type: 'string' },
   'outbox-max-attempts': { type: 'string' },
   'outbox-timeout-ms': { type: 'string' },
@@ -220,6 +223,7 @@ export function parseCommandLine(argv) {
       trustedProxies: trustedProxiesOption(values),
       outbox: {
         intervalMs: integerOption(values, 'outbox-interval-ms', OUTBOX.intervalMs),
+        rescanMs: integerOption(values, 'outbox-rescan-ms', OUTBOX.rescanMs),
         baseDelayMs: integerOption(values, 'outbox-base-delay-ms', OUTBOX.baseDelayMs),
         maxAttempts: integerOption(values, 'outbox-max-attempts', OUTBOX.maxAttempts, { max: 100 }),
         timeoutMs: integerOption(values, 'outbox-timeout-ms', OUTBOX.timeoutMs),

@@ -5,7 +5,8 @@ import process from 'node:process';
 import { describeResult, readConfigFile, runConfig } from './config-file.mjs';
 import { createEngine } from './engine.mjs';
 import { KvDir } from './kv-dir.mjs';
-import { listEntries, OUTBOX_PREFIX, replayEntry } from './outbox.mjs';
+import { OUTBOX_PREFIX } from './outbox-entry.mjs';
+import { listEntries, replayEntry } from './outbox-operator.mjs';
 import { explain, rebuild, report } from './report-commands.mjs';
 import { startRunner, StartupError } from './serve.mjs';
 

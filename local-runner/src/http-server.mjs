@@ -11,6 +11,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { sendJson } from './json-response.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
+import { takeEnqueued } from './outbox-wake.mjs';
 import { logTarget } from './redact.mjs';
 import { TaskLimit } from './task-limit.mjs';
 
@@ -50,8 +51,9 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //   health      ResourceHealth (resource-health.mjs): counts exhaustion, probes for /healthz
 //   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For and CF-IPCountry
 //                   are believed
+//   onEnqueued  (ids) => void: the outbox entries a run woke, even a run that failed after
 export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
-  trustedProxies = [] }) {
+  trustedProxies = [], onEnqueued = () => {} }) {
   const queue = new TaskLimit(engine.concurrency ?? 1);
   const isTrustedProxy = trustedProxyList(trustedProxies);
   const server = http.createServer({
@@ -150,12 +152,17 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
         sendJson(res, 503, { error: 'resource_exhausted', message: 'the runner is out of a resource; try again shortly' }, { 'Retry-After': '1' });
         return;
       }
-      if (error.stderr) await events.appendStderr(`${route.fn}.wasm`, error.stderr);
+      if (error.stderr) {
+        const { stderr, enqueued } = takeEnqueued(error.stderr);
+        onEnqueued(enqueued);
+        await events.appendStderr(`${route.fn}.wasm`, stderr);
+      }
       errorLog(`error: ${route.fn}.wasm failed: ${error.message}`);
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
       return;
     }
     if (!(result.exhausted && health.failed(result.exhausted, `${req.method} ${path}`))) health.succeeded();
+    onEnqueued(result.enqueued ?? []);
     await events.appendStderr(`${route.fn}.wasm`, result.stderr);
     if (result.exitCode !== 0) {
       errorLog(`error: ${route.fn}.wasm exited with code ${result.exitCode}`);

@@ -1,28 +1,26 @@
-// The partner-postback outbox (docs/data-directory.md "The partner-postback outbox").
-//
-// The postback function writes `outbox/<id>` if absent: {"id", "aff_id", "url", "created"}.
-// This dispatcher owns delivery and adds its state to the same record:
-//   state            "pending" | "delivered" | "dead"  (absent: a new record, i.e. pending)
-//   attempts         attempts started so far
-//   next_attempt_at  Unix seconds (with a millisecond fraction) of the next attempt
-//   last_error       why the last attempt failed
-//   delivered_at     Unix seconds
+// The partner-postback outbox's delivery (docs/data-directory.md "The partner-postback outbox";
+// the entry's fields: outbox-entry.mjs).
 //
 // Delivery is at least once, across kills and restarts, because all state is in the files and
 // each attempt is recorded before it is made: the record is rewritten (atomically) with
 // attempts + 1 and the next retry time first, then the request is sent. A runner killed during
 // the request finds the entry still pending at its next start and sends it again after the
 // backoff; a partner may therefore see a postback twice, never zero times.
+//
+// The work per tick is O(entries due), not O(entries ever): the dispatcher keeps the pending
+// entries in memory, learns of new ones through wakes (outbox-wake.mjs) and lists the whole
+// outbox only when it starts and every rescanMs after, as a backstop.
 
 import fs from 'node:fs';
 import { deliveryEvent } from '../../analytics/src/delivery-event.mjs';
 import { KvDir, nowSeconds } from './kv-dir.mjs';
 import { deliver as httpDeliver } from './deliver.mjs';
+import { OUTBOX_PREFIX, parseEntry, toSeconds } from './outbox-entry.mjs';
+import { takeMarked } from './outbox-wake.mjs';
 
-export const OUTBOX_PREFIX = 'outbox/';
-export const STATES = ['pending', 'delivered', 'dead'];
 export const DEFAULTS = Object.freeze({
   intervalMs: 1000,
+  rescanMs: 10 * 60 * 1000,
   baseDelayMs: 30_000,
   maxAttempts: 8,
   timeoutMs: 5000,
@@ -32,8 +30,6 @@ export const MAX_DELAY_MS = 60 * 60 * 1000;
 const EXHAUSTED_RETRY_MS = 5000;
 export const DELIVERED_RETENTION_SECONDS = 30 * 24 * 3600;
 
-const toSeconds = (ms) => Math.round(ms) / 1000;
-
 // Delay before the attempt that follows attempt number `attempts` (1-based): base, 2 base,
 // 4 base ... with +-20% jitter so that entries that failed together do not retry together,
 // never more than an hour.
@@ -41,16 +37,6 @@ export function retryDelayMs(attempts, baseDelayMs, random = Math.random) {
   const exponential = baseDelayMs * 2 ** Math.max(0, attempts - 1);
   const jittered = exponential * (0.8 + 0.4 * random());
   return Math.round(Math.min(jittered, MAX_DELAY_MS));
-}
-
-// The record as the wasm wrote it has no state: it is a pending entry that was never tried.
-export function normalizeEntry(record, nowMs = Date.now()) {
-  return {
-    ...record,
-    state: record.state ?? 'pending',
-    attempts: record.attempts ?? 0,
-    next_attempt_at: record.next_attempt_at ?? toSeconds(nowMs),
-  };
 }
 
 export class OutboxDispatcher {
@@ -67,6 +53,9 @@ export class OutboxDispatcher {
     this.exhausted = options.exhausted ?? (() => false);
     this.inFlight = new Map();  // key -> promise of the delivery
     this.cache = new Map();     // key -> { version, entry }: unchanged files are not re-read
+    this.pending = new Map();   // key -> entry, every pending entry this process knows of
+    this.woken = new Set();     // keys to read at the next scan
+    this.listedAtMs = null;     // when the whole outbox was last listed
     this.timer = null;
     this.scanning = null;
     this.stopped = false;
@@ -83,6 +72,17 @@ export class OutboxDispatcher {
       if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
     };
     this.timer = setTimeout(tick, 0);
+  }
+
+  // A function enqueued these entries: they are read at the next scan, which starts now.
+  wake(ids) {
+    if (ids.length === 0) return;
+    for (const id of ids) this.woken.add(OUTBOX_PREFIX + id);
+    if (!this.stopped && this.timer !== null) {
+      this.scan().catch((error) => {
+        if (!this.exhausted(error, 'outbox scan')) this.log(`outbox: scan failed: ${error.message}`);
+      });
+    }
   }
 
   // Stops scanning and waits for the deliveries under way (each bounded by timeoutMs).
@@ -108,17 +108,19 @@ export class OutboxDispatcher {
 
   async #scan() {
     const nowMs = Date.now();
-    const keys = await this.kv.list(OUTBOX_PREFIX);
-    const live = new Set(keys);
-    for (const key of this.cache.keys()) if (!live.has(key)) this.cache.delete(key);
+    if (this.listedAtMs === null || nowMs - this.listedAtMs >= this.options.rescanMs) await this.#listAll(nowMs);
+    for (const id of await takeMarked(this.kv.dir)) this.woken.add(OUTBOX_PREFIX + id);
+    const woken = [...this.woken];
+    this.woken.clear();
+    for (const key of woken) this.#index(key, await this.#readEntry(key, nowMs));
 
     const due = [];
-    for (const key of keys) {
-      if (this.stopped) return;
-      if (this.inFlight.has(key)) continue;
+    for (const [key, known] of this.pending) {
+      if (this.inFlight.has(key) || known.next_attempt_at * 1000 > nowMs) continue;
+      // Read again: the file is the truth (an attempt of this process may have changed it).
       const entry = await this.#readEntry(key, nowMs);
-      if (entry === null || entry.state !== 'pending') continue;
-      if (entry.next_attempt_at * 1000 <= nowMs) due.push({ key, entry });
+      this.#index(key, entry);
+      if (entry?.state === 'pending' && entry.next_attempt_at * 1000 <= nowMs) due.push({ key, entry });
     }
     due.sort((a, b) => a.entry.next_attempt_at - b.entry.next_attempt_at);
     for (const { key, entry } of due) {
@@ -130,6 +132,23 @@ export class OutboxDispatcher {
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, run);
     }
+  }
+
+  async #listAll(nowMs) {
+    const keys = await this.kv.list(OUTBOX_PREFIX);
+    const live = new Set(keys);
+    for (const key of this.cache.keys()) if (!live.has(key)) this.cache.delete(key);
+    for (const key of this.pending.keys()) if (!live.has(key)) this.pending.delete(key);
+    for (const key of keys) {
+      if (this.stopped) return;
+      this.#index(key, await this.#readEntry(key, nowMs));
+    }
+    this.listedAtMs = nowMs;
+  }
+
+  #index(key, entry) {
+    if (entry?.state === 'pending') this.pending.set(key, entry);
+    else this.pending.delete(key);
   }
 
   async #readEntry(key, nowMs) {
@@ -147,12 +166,7 @@ export class OutboxDispatcher {
     let entry = null;
     try {
       const text = await this.kv.readText(key);
-      if (text !== null) {
-        const record = JSON.parse(text);
-        if (typeof record?.url !== 'string') throw new Error('has no "url"');
-        entry = normalizeEntry(record, nowMs);
-        if (!STATES.includes(entry.state)) throw new Error(`unknown state ${JSON.stringify(entry.state)}`);
-      }
+      if (text !== null) entry = parseEntry(text, nowMs);
     } catch (error) {
       // Logged once per version of the file, then left for a person to look at.
       this.log(`outbox: ${key}: unreadable entry skipped: ${error.message}`);
@@ -208,48 +222,10 @@ export class OutboxDispatcher {
 
   async #write(key, entry, expiresAt = 0) {
     await this.kv.writeReplace(key, JSON.stringify(entry), { expiresAt });
+    this.#index(key, entry);
   }
 
   #event(entry, outcome, details) {
     this.onEvent(deliveryEvent(entry, outcome, { ...details, time: nowSeconds() }));
   }
-}
-
-// ---- operator commands (cli.mjs outbox ...) ----
-
-// [{ key, id, state, attempts, url, ... }] sorted by key; unreadable entries have state "unreadable".
-export async function listEntries(kv, { state } = {}) {
-  const entries = [];
-  for (const key of await kv.list(OUTBOX_PREFIX)) {
-    let entry;
-    try {
-      const text = await kv.readText(key);
-      if (text === null) continue;
-      entry = normalizeEntry(JSON.parse(text));
-    } catch (error) {
-      entry = { state: 'unreadable', attempts: 0, url: '', last_error: error.message };
-    }
-    if (state && entry.state !== state) continue;
-    entries.push({ ...entry, key, id: key.slice(OUTBOX_PREFIX.length) });
-  }
-  return entries;
-}
-
-// Puts a dead entry back into the queue. Returns a sentence for the operator; throws with a
-// specific message when the entry cannot be replayed.
-export async function replayEntry(kv, id, nowMs = Date.now()) {
-  const key = OUTBOX_PREFIX + id;
-  const text = await kv.readText(key);
-  if (text === null) throw new Error(`no outbox entry ${id}`);
-  const entry = normalizeEntry(JSON.parse(text), nowMs);
-  if (entry.state !== 'dead') throw new Error(`outbox entry ${id} is ${entry.state}, not dead: nothing to replay`);
-  const replayed = {
-    ...entry,
-    state: 'pending',
-    attempts: 0,
-    next_attempt_at: toSeconds(nowMs),
-    replayed_at: toSeconds(nowMs),
-  };
-  await kv.writeReplace(key, JSON.stringify(replayed));
-  return `${id}: dead -> pending`;
 }

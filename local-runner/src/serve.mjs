@@ -87,12 +87,14 @@ export async function startRunner(options, io = {}) {
   const logFile = path.join(options.dataDir, 'events.log');
   const events = new EventsLog(logFile, { warn: err });
   const reports = await openReports(path.join(options.dataDir, 'reports.duckdb'), err);
+  let outbox = null;  // the partner-postback delivery, started once the config is loaded
   const reportSource = { reports: () => reports.store, unavailable: () => reports.problem, logFile };
   const reportApi = createReportApi({ ...reportSource, adminToken: admin.EDGEPOST_ADMIN_TOKEN ?? '' });
   const explainApi = createExplainApi({
     ...reportSource,
     runFunction: async (name, request) => {
       const result = await engine.cgi(name, request);
+      outbox?.wake(result.enqueued);
       await events.appendStderr(`${name}.wasm`, result.stderr);
       if (result.exitCode !== 0) throw new Error(`${name}.wasm exited with code ${result.exitCode}`);
       return result;
@@ -111,6 +113,7 @@ export async function startRunner(options, io = {}) {
     errorLog: err,
     isReady: () => ready,
     trustedProxies: options.trustedProxies ?? [],
+    onEnqueued: (ids) => outbox?.wake(ids),
     extra: async (req, res, route) => (await dashboard(req, res, route)) || (await adminApis(req, res, route)) ||
       (demoRoutes ? demoRoutes(req, res, route) : false),
   });
@@ -158,7 +161,7 @@ export async function startRunner(options, io = {}) {
     throw new StartupError(error.message);
   }
 
-  const outbox = new OutboxDispatcher(kv, {
+  outbox = new OutboxDispatcher(kv, {
     ...options.outbox,
     allowPrivateTargets: options.allowPrivateTargets,
     judge: targetJudge(engine),

@@ -21,21 +21,21 @@ test('serve defaults', () => {
   assert.match(options.functionsDir, /build\/wasi\/functions$/);
   assert.equal(options.configFile, null);
   assert.equal(options.allowPrivateTargets, false);
-  assert.deepEqual(options.outbox, { intervalMs: 1000, baseDelayMs: 30000, maxAttempts: 8, timeoutMs: 5000 });
+  assert.deepEqual(options.outbox, { intervalMs: 1000, rescanMs: 600000, baseDelayMs: 30000, maxAttempts: 8, timeoutMs: 5000 });
   assert.equal(options.sweepIntervalMs, 60000);
   assert.equal(options.threads, os.availableParallelism(), 'one WASI thread per core');
 });
 
 test('serve options are read and checked', () => {
   const options = parseCommandLine(['serve', '--host', '0.0.0.0', '--port', '0', '--data', '/tmp/d', '--config', 'c.json',
-    '--functions', '/f', '--engine', 'wasmtime', '--allow-private-targets', '--outbox-interval-ms', '50',
+    '--functions', '/f', '--engine', 'wasmtime', '--allow-private-targets', '--outbox-interval-ms', '50', '--outbox-rescan-ms', '2000',
     '--outbox-base-delay-ms', '100', '--outbox-max-attempts', '3', '--outbox-timeout-ms', '700', '--sweep-interval-ms', '1000']);
   assert.equal(options.port, 0);
   assert.equal(options.configFile, path.resolve('c.json'));
   assert.equal(options.functionsDir, '/f');
   assert.equal(options.engine, 'wasmtime');
   assert.equal(options.allowPrivateTargets, true);
-  assert.deepEqual(options.outbox, { intervalMs: 50, baseDelayMs: 100, maxAttempts: 3, timeoutMs: 700 });
+  assert.deepEqual(options.outbox, { intervalMs: 50, rescanMs: 2000, baseDelayMs: 100, maxAttempts: 3, timeoutMs: 700 });
   assert.equal(parseCommandLine(['serve', '--demo']).allowPrivateTargets, true, 'the demo delivers to itself');
   assert.equal(parseCommandLine(['serve', '--threads', '0']).threads, 0, 'on the main thread');
   assert.equal(parseCommandLine(['serve', '--threads', '16']).threads, 16);
@@ -75,7 +75,7 @@ test('config and outbox commands', () => {
 
 test('--help documents every command and option', () => {
   for (const word of ['serve', 'config validate', 'config load', 'outbox list', 'outbox replay', '--host', '--port', '--data',
-    '--config', '--functions', '--engine', '--allow-private-targets', '--outbox-interval-ms', '--outbox-base-delay-ms',
+    '--config', '--functions', '--engine', '--allow-private-targets', '--outbox-interval-ms', '--outbox-rescan-ms', '--outbox-base-delay-ms',
     '--outbox-max-attempts', '--outbox-timeout-ms', '--sweep-interval-ms', '--demo', '--state', '--all-dead',
     'EDGEPOST_SIGNING_KEYS', 'EDGEPOST_SIGNING_KEY_ID', 'EDGEPOST_WASMTIME', '/aff_c', '/aff_lsr', '/healthz']) {
     assert.ok(HELP.includes(word), word);

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { decodeRecord, KvDir, nowSeconds } from '../src/kv-dir.mjs';
-import { listEntries, OutboxDispatcher, replayEntry, retryDelayMs } from '../src/outbox.mjs';
+import { OutboxDispatcher, retryDelayMs } from '../src/outbox.mjs';
+import { listEntries, replayEntry } from '../src/outbox-operator.mjs';
+import { takeEnqueued, wakeDirOf } from '../src/outbox-wake.mjs';
 import { deliver } from '../src/deliver.mjs';
 import { startStub, tempDir, waitFor } from './helpers.mjs';
 import { partnerTargetJudge } from '../../tests/e2e/functions.mjs';
@@ -265,6 +267,7 @@ test('a delivery this process could not even start (out of descriptors) spends n
     await outbox.scan();
     await outbox.settle();
     await kv.writeReplace('outbox/fd-7', JSON.stringify({ ...(await entry(kv, 'fd-7')), next_attempt_at: 0 }));
+    outbox.wake(['fd-7']);  // a change from outside: the dispatcher reads it when woken
   }
   assert.equal((await entry(kv, 'fd-7')).attempts, 0, 'five failed starts, no attempt spent');
   assert.equal((await entry(kv, 'fd-7')).state, 'pending');
@@ -275,4 +278,58 @@ test('a delivery this process could not even start (out of descriptors) spends n
   outbox.start();
   await waitFor(async () => (await entry(kv, 'fd-7')).state === 'delivered', { what: 'delivery once descriptors are back' });
   assert.equal(stub.requests.length, 1);
+});
+
+// A kv with its list() calls counted: each one reads the whole directory.
+class CountingKv extends KvDir {
+  lists = 0;
+
+  async list(prefix) {
+    this.lists += 1;
+    return super.list(prefix);
+  }
+}
+const countingLists = (kv) => new CountingKv(kv.dir);
+
+test('a running dispatcher finds new entries through wakes: its ticks never list the directory', async (t) => {
+  const kv = countingLists(setup(t));
+  const stub = await startStub(t);
+  const { outbox, events } = dispatcher(t, kv);
+  outbox.start();
+  await waitFor(() => kv.lists === 1, { what: 'the listing at start' });
+
+  await queue(kv, 'w1-7', `${stub.origin}/pb?w=1`);
+  await new Promise((resolve) => setTimeout(resolve, 200));  // ten ticks
+  assert.equal(stub.requests.length, 0, 'an entry nobody announced waits for the rescan');
+  outbox.wake(['w1-7']);
+  await waitFor(async () => (await entry(kv, 'w1-7')).state === 'delivered', { what: 'delivery after the wake' });
+
+  // outbox replay, from another process: a marker file, taken at the next tick.
+  await kv.writeReplace('outbox/w2-7', JSON.stringify({ id: 'w2-7', aff_id: 7, url: `${stub.origin}/pb?w=2`, state: 'dead', attempts: 8 }));
+  assert.equal(await replayEntry(kv, 'w2-7'), 'w2-7: dead -> pending');
+  await waitFor(async () => (await entry(kv, 'w2-7')).state === 'delivered', { what: 'delivery after the replay' });
+  assert.deepEqual(fs.readdirSync(wakeDirOf(kv.dir)), [], 'the marker was taken');
+  assert.deepEqual(stub.requests.map((r) => r.url), ['/pb?w=1', '/pb?w=2']);
+  assert.equal(events.length, 2);
+  assert.equal(kv.lists, 1, 'no listing after the first');
+});
+
+test('the rescan finds an entry that no wake announced', async (t) => {
+  const kv = countingLists(setup(t));
+  const stub = await startStub(t);
+  const { outbox } = dispatcher(t, kv, { rescanMs: 300 });
+  outbox.start();
+  await waitFor(() => kv.lists === 1, { what: 'the listing at start' });
+  await queue(kv, 'lost-7', `${stub.origin}/pb`);
+  await waitFor(async () => (await entry(kv, 'lost-7')).state === 'delivered', { what: 'delivery after the rescan' });
+  assert.ok(kv.lists >= 2);
+  assert.equal(stub.requests.length, 1);
+});
+
+test('the enqueue lines of a run are taken out of its events', () => {
+  const stderr = '{"type":"conversion","id":"a"}\nedgepost-enqueue 0123abcd-7\nedgepost-enqueue ../x\ntrap text\n';
+  assert.deepEqual(takeEnqueued(stderr),
+    { stderr: '{"type":"conversion","id":"a"}\nedgepost-enqueue ../x\ntrap text\n', enqueued: ['0123abcd-7'] });
+  assert.deepEqual(takeEnqueued('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [] });
+  assert.deepEqual(takeEnqueued(undefined), { stderr: '', enqueued: [] });
 });

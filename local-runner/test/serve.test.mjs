@@ -43,7 +43,8 @@ function fakeFunctions({ clickDelayMs = 0, configResult } = {}) {
         const affiliate = fake.config.affiliates.find((a) => `tid-${a.id}` === params.get('transaction_id'));
         const url = render(affiliate.postback_url, { transaction_id: params.get('transaction_id'), goal: 'sale', payout: '8.00', currency: 'USD', status: 'approved', conversion_id: 'conv1' });
         await kv.writeIfAbsent(`outbox/conv1-${affiliate.id}`, JSON.stringify({ id: `conv1-${affiliate.id}`, aff_id: affiliate.id, url, created: nowSeconds() }));
-        return { status: 200, headers: [['content-type', 'application/json']], body: '{"status":"approved"}', exitCode: 0, stderr: '{"type":"conversion"}\n' };
+        return { status: 200, headers: [['content-type', 'application/json']], body: '{"status":"approved"}', exitCode: 0, stderr: '{"type":"conversion"}\n',
+          enqueued: [`conv1-${affiliate.id}`] };
       },
     };
   };

@@ -70,10 +70,17 @@ Outcome put(const KvWrite& write, std::int64_t now) {
   return result ? Outcome{} : failed(result.error());
 }
 
+// One line on stderr beside the events; the runner takes it out before it appends them.
+void announce_enqueued(const std::string& postback_id) {
+  std::fprintf(stderr, "edgepost-enqueue %s\n", postback_id.c_str());
+}
+
 }  // namespace
 
-// Both stores are the directory; the outbox entry the exchange wrote is the queue itself here
-// (the runner's delivery scans outbox/), so enqueue is done.
+// Both stores are the directory, and the outbox entry the exchange wrote is the queue itself.
+// enqueue only tells the runner which entry to read, so that its delivery never has to list the
+// whole directory to find new ones (local-runner/src/outbox-wake.mjs). If the line is lost, the
+// runner's listing at start and its periodic rescan still find the entry.
 Outcome execute(const Command& command, std::int64_t now) {
   switch (command.kind) {
     case CommandKind::read: return read(command.keys, now);
@@ -81,7 +88,7 @@ Outcome execute(const Command& command, std::int64_t now) {
     case CommandKind::put: return put(command.write, now);
     case CommandKind::remove: return remove(command.write);
     case CommandKind::list: return list(command.prefix);
-    case CommandKind::enqueue: return Outcome{};
+    case CommandKind::enqueue: announce_enqueued(command.postback.id); return Outcome{};
     case CommandKind::emit: emit(command.event); return Outcome{};
     case CommandKind::respond: write_cgi_response(command.response); return Outcome{};
   }
