@@ -11,7 +11,7 @@
 // concurrency: how many runs the engine takes at once (the server sends no more); close()
 // releases what the engine holds (threads).
 
-import { takeEnqueued } from './outbox-wake.mjs';
+import { takeHostLines } from './host-lines.mjs';
 import { cgiEnvironment, parseCgiOutput } from './wasi-cgi.mjs';
 
 export class Engine {
@@ -26,14 +26,14 @@ export class Engine {
   async close() {}
 
   // As a WAGI/CGI function: the request in environment variables and stdin, with the secrets;
-  // -> { status, headers: [[name, value]], body, exitCode, stderr, enqueued, exhausted }, where
-  // stderr holds the events and enqueued the outbox IDs the function woke (outbox-wake.mjs).
+  // -> { status, headers: [[name, value]], body, exitCode, stderr, enqueued, expiring, exhausted },
+  // where stderr holds the events and enqueued, expiring what host-lines.mjs describes.
   async cgi(name, request) {
     const body = Buffer.from(request.body ?? '');
     const env = { ...cgiEnvironment(request, body.length), ...this.secrets };
     const run = await this.run(name, { args: [], env, stdin: body, kv: true });
-    const { stderr, enqueued } = takeEnqueued(run.stderr);
-    return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr, enqueued, exhausted: run.exhausted ?? null };
+    const { stderr, enqueued, expiring } = takeHostLines(run.stderr);
+    return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr, enqueued, expiring, exhausted: run.exhausted ?? null };
   }
 
   // As a plain command (config.wasm); no secrets. -> { exitCode, stdout: string, stderr: string }.

@@ -11,7 +11,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { sendJson } from './json-response.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
-import { takeEnqueued } from './outbox-wake.mjs';
+import { takeHostLines } from './host-lines.mjs';
 import { logTarget } from './redact.mjs';
 import { TaskLimit } from './task-limit.mjs';
 
@@ -51,9 +51,10 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //   health      ResourceHealth (resource-health.mjs): counts exhaustion, probes for /healthz
 //   trustedProxies  CIDR texts (--trusted-proxy): peers whose X-Forwarded-For and CF-IPCountry
 //                   are believed
-//   onEnqueued  (ids) => void: the outbox entries a run woke, even a run that failed after
+//   onHostLines ({ enqueued, expiring }) => void: what a run told its host (host-lines.mjs), also
+//               when it failed afterwards
 export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
-  trustedProxies = [], onEnqueued = () => {} }) {
+  trustedProxies = [], onHostLines = () => {} }) {
   const queue = new TaskLimit(engine.concurrency ?? 1);
   const isTrustedProxy = trustedProxyList(trustedProxies);
   const server = http.createServer({
@@ -153,16 +154,16 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
         return;
       }
       if (error.stderr) {
-        const { stderr, enqueued } = takeEnqueued(error.stderr);
-        onEnqueued(enqueued);
-        await events.appendStderr(`${route.fn}.wasm`, stderr);
+        const lines = takeHostLines(error.stderr);
+        onHostLines(lines);
+        await events.appendStderr(`${route.fn}.wasm`, lines.stderr);
       }
       errorLog(`error: ${route.fn}.wasm failed: ${error.message}`);
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
       return;
     }
     if (!(result.exhausted && health.failed(result.exhausted, `${req.method} ${path}`))) health.succeeded();
-    onEnqueued(result.enqueued ?? []);
+    onHostLines(result);
     await events.appendStderr(`${route.fn}.wasm`, result.stderr);
     if (result.exitCode !== 0) {
       errorLog(`error: ${route.fn}.wasm exited with code ${result.exitCode}`);

@@ -2,8 +2,7 @@
 // (at a million files one listing takes seconds, and the outbox is looked at every second).
 //
 // - From the functions of this runner: the WASI adapter prints `edgepost-enqueue <id>` on stderr
-//   for each enqueue command (wasm/wasi/commands.cpp); the engine contract takes those lines out
-//   of the events (takeEnqueued) and the server hands the IDs to the dispatcher in memory.
+//   for each enqueue command (host-lines.mjs), and the server hands the IDs to the dispatcher.
 // - From another process (`outbox replay`): an empty file DATA/outbox-wake/<id>, which the
 //   dispatcher reads and removes on its next tick. The directory holds only what is not taken
 //   yet, so reading it costs nothing.
@@ -13,22 +12,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeKey, encodeKey } from './kv-dir.mjs';
-
-const ENQUEUE_LINE = /^edgepost-enqueue ([0-9A-Za-z_-]{1,200})$/;
-
-// -> { stderr: the text without the enqueue lines, enqueued: [id] }
-export function takeEnqueued(stderr) {
-  const text = String(stderr ?? '');
-  if (!text.includes('edgepost-enqueue ')) return { stderr: text, enqueued: [] };
-  const enqueued = [];
-  const rest = [];
-  for (const line of text.split('\n')) {
-    const match = ENQUEUE_LINE.exec(line);
-    if (match) enqueued.push(match[1]);
-    else rest.push(line);
-  }
-  return { stderr: rest.join('\n'), enqueued };
-}
 
 // The wake directory of the data directory whose kv/ folder is `kvDir`.
 export const wakeDirOf = (kvDir) => path.join(path.dirname(kvDir), 'outbox-wake');

@@ -1,5 +1,5 @@
 // `cli.mjs serve`: puts the pieces together. Signing keys, engine (modules compiled once),
-// HTTP server, config load, outbox dispatcher, TTL sweep; and the orderly stop.
+// HTTP server, config load, outbox dispatcher, expiry sweep; and the orderly stop.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,6 +12,8 @@ import { EventsLog } from './events-log.mjs';
 import { createRunnerServer } from './http-server.mjs';
 import { KvDir } from './kv-dir.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
+import { Sweeper } from './sweeper.mjs';
+import { ExpiryIndex } from './expiry-index.mjs';
 import { createExplainApi } from './explain-api.mjs';
 import { createReportApi } from './report-api.mjs';
 import { ReportStore } from './report-store.mjs';
@@ -58,7 +60,8 @@ export async function startRunner(options, io = {}) {
 
   const kvDir = path.join(options.dataDir, 'kv');
   fs.mkdirSync(kvDir, { recursive: true });
-  const kv = new KvDir(kvDir);
+  const expiry = new ExpiryIndex(path.join(options.dataDir, 'expiry'), { log: err });
+  const kv = new KvDir(kvDir, { onExpiring: (name, expiresAt) => expiry.add(name, expiresAt) });
 
   let keys;
   try {
@@ -88,13 +91,18 @@ export async function startRunner(options, io = {}) {
   const events = new EventsLog(logFile, { warn: err });
   const reports = await openReports(path.join(options.dataDir, 'reports.duckdb'), err);
   let outbox = null;  // the partner-postback delivery, started once the config is loaded
+  // What a function's run told its host (host-lines.mjs).
+  const heard = ({ enqueued = [], expiring = [] }) => {
+    outbox?.wake(enqueued);
+    for (const { name, expiresAt } of expiring) expiry.add(name, expiresAt);
+  };
   const reportSource = { reports: () => reports.store, unavailable: () => reports.problem, logFile };
   const reportApi = createReportApi({ ...reportSource, adminToken: admin.EDGEPOST_ADMIN_TOKEN ?? '' });
   const explainApi = createExplainApi({
     ...reportSource,
     runFunction: async (name, request) => {
       const result = await engine.cgi(name, request);
-      outbox?.wake(result.enqueued);
+      heard(result);
       await events.appendStderr(`${name}.wasm`, result.stderr);
       if (result.exitCode !== 0) throw new Error(`${name}.wasm exited with code ${result.exitCode}`);
       return result;
@@ -113,7 +121,7 @@ export async function startRunner(options, io = {}) {
     errorLog: err,
     isReady: () => ready,
     trustedProxies: options.trustedProxies ?? [],
-    onEnqueued: (ids) => outbox?.wake(ids),
+    onHostLines: heard,
     extra: async (req, res, route) => (await dashboard(req, res, route)) || (await adminApis(req, res, route)) ||
       (demoRoutes ? demoRoutes(req, res, route) : false),
   });
@@ -174,28 +182,10 @@ export async function startRunner(options, io = {}) {
   });
   outbox.start();
 
-  // One sweep at a time: over a large data directory one can outlast the interval. A stop
-  // ends it at the next slice.
-  let sweeping = null;
-  const sweepStop = new AbortController();
-  const sweep = () => {
-    sweeping ??= sweepOnce().finally(() => {
-      sweeping = null;
-    });
-    return sweeping;
-  };
-  const sweepOnce = async () => {
-    try {
-      const result = await kv.sweep({ signal: sweepStop.signal });
-      if (result.expired || result.leftovers) {
-        out(`sweep: deleted ${result.expired} expired records and ${result.leftovers} leftover temporary files`);
-      }
-    } catch (error) {
-      if (!health.failed(error, 'sweep')) err(`sweep failed: ${error.message}`);
-    }
-  };
-  sweep();
-  const sweepTimer = setInterval(sweep, options.sweepIntervalMs);
+  const sweeper = new Sweeper({
+    kv, index: expiry, intervalMs: options.sweepIntervalMs, out, err, failed: (error, what) => health.failed(error, what),
+  });
+  sweeper.start();
 
   let loadingReports = null;
   const loadReports = () => {
@@ -219,9 +209,7 @@ export async function startRunner(options, io = {}) {
   // Stops accepting connections, lets the requests under way finish, stops the timers.
   const close = () => {
     closing ??= (async () => {
-      clearInterval(sweepTimer);
       clearInterval(reportTimer);
-      sweepStop.abort();
       const stopped = closeServer();
       // close() only drops the connections idle right now; a keep-alive connection whose
       // request is under way becomes idle later and would hold the stop for the keep-alive
@@ -229,7 +217,8 @@ export async function startRunner(options, io = {}) {
       server.closeIdleConnections();
       const idle = setInterval(() => server.closeIdleConnections(), 50);
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
-      await Promise.all([stopped, outbox.stop(), sweeping]);
+      await Promise.all([stopped, outbox.stop(), sweeper.stop()]);
+      sweeper.finish();
       clearInterval(idle);
       clearTimeout(force);
       await events.close();

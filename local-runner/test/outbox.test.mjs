@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { decodeRecord, KvDir, nowSeconds } from '../src/kv-dir.mjs';
 import { OutboxDispatcher, retryDelayMs } from '../src/outbox.mjs';
 import { listEntries, replayEntry } from '../src/outbox-operator.mjs';
-import { takeEnqueued, wakeDirOf } from '../src/outbox-wake.mjs';
+import { wakeDirOf } from '../src/outbox-wake.mjs';
 import { deliver } from '../src/deliver.mjs';
 import { startStub, tempDir, waitFor } from './helpers.mjs';
 import { partnerTargetJudge } from '../../tests/e2e/functions.mjs';
@@ -324,12 +324,4 @@ test('the rescan finds an entry that no wake announced', async (t) => {
   await waitFor(async () => (await entry(kv, 'lost-7')).state === 'delivered', { what: 'delivery after the rescan' });
   assert.ok(kv.lists >= 2);
   assert.equal(stub.requests.length, 1);
-});
-
-test('the enqueue lines of a run are taken out of its events', () => {
-  const stderr = '{"type":"conversion","id":"a"}\nedgepost-enqueue 0123abcd-7\nedgepost-enqueue ../x\ntrap text\n';
-  assert.deepEqual(takeEnqueued(stderr),
-    { stderr: '{"type":"conversion","id":"a"}\nedgepost-enqueue ../x\ntrap text\n', enqueued: ['0123abcd-7'] });
-  assert.deepEqual(takeEnqueued('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [] });
-  assert.deepEqual(takeEnqueued(undefined), { stderr: '', enqueued: [] });
 });

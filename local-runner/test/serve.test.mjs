@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parseCommandLine } from '../src/cli-args.mjs';
 import { postbackCommand, TID_PLACEHOLDER } from '../src/demo.mjs';
-import { KvDir, nowSeconds } from '../src/kv-dir.mjs';
+import { encodeKey, KvDir, nowSeconds } from '../src/kv-dir.mjs';
 import { startRunner, StartupError } from '../src/serve.mjs';
 import { request, tempDir, waitFor } from './helpers.mjs';
 
@@ -19,7 +19,8 @@ const KEYS = { EDGEPOST_SIGNING_KEYS: `1:${'ab'.repeat(32)}`, EDGEPOST_SIGNING_K
 const render = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(values[name.toLowerCase()] ?? ''));
 
 // Click and postback functions in JS that do just enough of the real ones' job.
-function fakeFunctions({ clickDelayMs = 0, configResult } = {}) {
+// clickExpiresAt: the click also stores click/<tid> expiring then, and says so (host-lines.mjs).
+function fakeFunctions({ clickDelayMs = 0, configResult, clickExpiresAt = 0 } = {}) {
   const fake = { config: null, commands: [], options: null };
   fake.create = async (options) => {
     fake.options = options;
@@ -38,7 +39,12 @@ function fakeFunctions({ clickDelayMs = 0, configResult } = {}) {
           await new Promise((resolve) => setTimeout(resolve, clickDelayMs));
           const offer = fake.config.offers.find((o) => o.id === Number(params.get('offer_id')));
           const values = { transaction_id: `tid-${params.get('aff_id')}`, offer_id: offer.id, aff_id: params.get('aff_id'), aff_sub: params.get('aff_sub') };
-          return { status: 302, headers: [['location', render(offer.url, values)]], body: '', exitCode: 0, stderr: '{"type":"click"}\n' };
+          const expiring = [];
+          if (clickExpiresAt) {
+            await kv.writeReplace(`click/${values.transaction_id}`, 'x', { expiresAt: clickExpiresAt });
+            expiring.push({ name: encodeKey(`click/${values.transaction_id}`), expiresAt: clickExpiresAt });
+          }
+          return { status: 302, headers: [['location', render(offer.url, values)]], body: '', exitCode: 0, stderr: '{"type":"click"}\n', expiring };
         }
         const affiliate = fake.config.affiliates.find((a) => `tid-${a.id}` === params.get('transaction_id'));
         const url = render(affiliate.postback_url, { transaction_id: params.get('transaction_id'), goal: 'sale', payout: '8.00', currency: 'USD', status: 'approved', conversion_id: 'conv1' });
@@ -155,19 +161,41 @@ test('postbackCommand adds goal and amount where the offer needs them', () => {
   assert.equal(postbackCommand('http://h:1', config, 400, 'T', 'install'), "curl -s 'http://h:1/postback?transaction_id=T&goal=install&adv_sub=order-install-1'");
 });
 
-test('the sweep deletes expired records at start and on its interval', async (t) => {
-  const fake = fakeFunctions();
+test('the sweep: a full walk at the first start, then only what the expiry index names, and no walk after an orderly stop', async (t) => {
+  const fake = fakeFunctions({ clickExpiresAt: nowSeconds() - 700 });  // a bucket that has passed
   const data = tempDir(t);
   const kv = new KvDir(path.join(data, 'kv')).ensure();
   await kv.writeReplace('click/old', 'x', { expiresAt: nowSeconds() - 10 });
-  const options = parseCommandLine(['serve', '--port', '0', '--data', data, '--sweep-interval-ms', '50']);
-  const out = [];
-  const runner = await startRunner(options, { out: (l) => out.push(l), err: () => {}, env: KEYS, createEngine: fake.create });
-  t.after(() => runner.close());
-  await waitFor(async () => (await kv.list()).length === 0, { what: 'first sweep' });
-  await kv.writeReplace('click/later', 'x', { expiresAt: nowSeconds() - 1 });
-  await waitFor(async () => (await kv.list()).length === 0, { what: 'interval sweep' });
-  assert.ok(out.includes('sweep: deleted 1 expired records and 0 leftover temporary files'));
+  const startOnce = async () => {
+    const options = parseCommandLine(['serve', '--port', '0', '--data', data, '--sweep-interval-ms', '50', '--demo']);
+    const out = [];
+    const runner = await startRunner(options, { out: (l) => out.push(l), err: () => {}, env: KEYS, createEngine: fake.create });
+    t.after(() => runner.close());
+    return { runner, out };
+  };
+  const first = await startOnce();
+  await waitFor(() => first.out.includes('sweep: deleted 1 expired records and 0 leftover temporary files (full walk)'), { what: 'the walk at start' });
+  assert.equal(await kv.readText('click/old'), null);
+  assert.deepEqual((await kv.list('click/')), []);
+
+  // Unannounced, so only a walk finds it: the interval sweeps do not.
+  await kv.writeReplace('click/unannounced', 'x', { expiresAt: nowSeconds() - 700 });
+  assert.equal((await request(`${first.runner.origin}/click?offer_id=100&aff_id=7`)).status, 302);
+  await waitFor(() => first.out.some((l) => l.startsWith('sweep: deleted 1 expired records (expiry index, 1 buckets)')), { what: 'the indexed sweep' });
+  assert.deepEqual(await kv.list('click/'), ['click/unannounced']);
+  await first.runner.close();
+  assert.ok(fs.existsSync(path.join(data, 'expiry', 'clean')), 'an orderly stop marks the index complete');
+
+  const second = await startOnce();
+  await new Promise((resolve) => setTimeout(resolve, 300));  // six sweeps
+  assert.deepEqual(await kv.list('click/'), ['click/unannounced'], 'after an orderly stop, no walk');
+  assert.ok(!second.out.some((l) => l.includes('full walk')), second.out.join('\n'));
+  await second.runner.close();
+
+  fs.rmSync(path.join(data, 'expiry', 'clean'));  // as a kill leaves it
+  const third = await startOnce();
+  await waitFor(async () => (await kv.list('click/')).length === 0, { what: 'the walk after a kill' });
+  await third.runner.close();
 });
 
 test('close() lets the request under way finish, then stops accepting, without waiting for keep-alive', async (t) => {

@@ -1,14 +1,17 @@
 // How long the runner's expiry sweep holds up its event loop (issue 11: "no stall > 10 ms").
-// Fills a data directory with click records (half of them expired), then sweeps it while a
-// timer measures the event loop's delay; the baseline is the same timer while nothing runs.
-// Prints figures, never pass/fail.
+// Fills a data directory with click records (half of them expired, all named in the expiry
+// index as the click function names them), then measures the event loop's delay during the full
+// walk (the backstop: first start, after a kill, daily) and, after the expired half is written
+// again, during the indexed sweep that runs every minute. The baseline is the same timer while
+// nothing runs. Prints figures, never pass/fail.
 //   node tests/bench/sweep-stall.mjs [--records N (default 100000)] [--json FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { encodeRecord, KvDir, nowSeconds } from '../../local-runner/src/kv-dir.mjs';
+import { ExpiryIndex } from '../../local-runner/src/expiry-index.mjs';
+import { encodeKey, encodeRecord, KvDir, nowSeconds } from '../../local-runner/src/kv-dir.mjs';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, json: { type: 'string' } } });
 const records = Number(values.records);
@@ -33,21 +36,36 @@ async function loopDelay(work) {
   return { result, elapsedMs, maxMs: gaps.at(-1), p99Ms: gaps[Math.floor(gaps.length * 0.99)] };
 }
 
+const describe = (run) => `${(run.elapsedMs / 1000).toFixed(2)} s, event loop delay max ${run.maxMs.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms`;
+
 try {
-  const kv = new KvDir(dir);
+  const index = new ExpiryIndex(path.join(dir, 'expiry'));
+  const kv = new KvDir(path.join(dir, 'kv')).ensure();
   const now = nowSeconds();
-  const record = (expired) => encodeRecord(Buffer.from('{"transaction_id":"x","offer_id":100}'), expired ? now - 1 : now + 3600);
-  for (let i = 0; i < records; i += 1) fs.writeFileSync(kv.fileOf(`click/${i}`), record(i % 2 === 1));
+  const value = Buffer.from('click/1|26:filler00000000000000000000100;7;0;1;0;0:0:0;');
+  const fill = (expiredOnly) => {
+    for (let i = expiredOnly ? 1 : 0; i < records; i += expiredOnly ? 2 : 1) {
+      const expiresAt = i % 2 === 1 ? now - 1 : now + 3600;
+      const name = encodeKey(`click/${i}`);
+      fs.writeFileSync(path.join(kv.dir, name), encodeRecord(value, expiresAt));
+      index.add(name, expiresAt);
+    }
+    index.flush();
+  };
+  fill(false);
   const idle = await loopDelay(() => new Promise((resolve) => setTimeout(resolve, 1000)));
-  const sweep = await loopDelay(() => kv.sweep());
-  const line = `sweep over ${records} files: ${sweep.result.expired} expired deleted in ${(sweep.elapsedMs / 1000).toFixed(2)} s; ` +
-    `event loop delay max ${sweep.maxMs.toFixed(1)} ms, p99 ${sweep.p99Ms.toFixed(1)} ms (idle: max ${idle.maxMs.toFixed(1)} ms)`;
-  console.error(line);
+  const walk = await loopDelay(() => kv.sweep({ now }));
+  fill(true);
+  const indexed = await loopDelay(() => index.sweep(kv, { now: now + 600 }));
+  console.error(`expiry sweep, ${records} stored files, ${indexed.result.expired} expired: indexed ${describe(indexed)}; ` +
+    `full walk ${describe(walk)} (${walk.result.expired} deleted); idle loop max ${idle.maxMs.toFixed(1)} ms`);
   if (values.json) {
     fs.writeFileSync(values.json, JSON.stringify([{
-      name: `sweep over ${records} stored files (runner): longest event-loop stall`, value: sweep.maxMs, unit: 'ms',
-      baseline: idle.maxMs, baselineName: 'idle loop', ratio: sweep.maxMs / idle.maxMs, bar: 'no stall > 10 ms',
-      meets: sweep.maxMs <= 10, note: `sweep ${(sweep.elapsedMs / 1000).toFixed(1)} s, O(records): no expiry index`,
+      name: `expiry sweep, ${records} stored files, half expired (runner): longest event-loop stall`, value: indexed.maxMs, unit: 'ms',
+      baseline: idle.maxMs, baselineName: 'idle loop', ratio: indexed.maxMs / idle.maxMs, bar: 'no stall > 10 ms',
+      meets: indexed.maxMs <= 10,
+      note: `indexed sweep ${(indexed.elapsedMs / 1000).toFixed(1)} s; the full walk (first start, after a kill, daily) ` +
+        `${(walk.elapsedMs / 1000).toFixed(1)} s, stall ${walk.maxMs.toFixed(1)} ms`,
     }]));
   }
 } finally {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deliver } from '../../local-runner/src/deliver.mjs';
+import { decodeKey } from '../../local-runner/src/kv-dir.mjs';
 import { partnerTargetJudge } from './functions.mjs';
 import { hostileConfig, startHostileNetwork } from './hostile-network.mjs';
 import { getJson, kvFiles, rawRequest, spawnRunner, startRawStub, storedKeys } from './hostile-runner.mjs';
@@ -80,7 +81,7 @@ describe('hostile input: the local runner', () => {
     assert.equal(order.status, 200, order.text);
 
     const top = fs.readdirSync(target.dataDir).sort();
-    const expected = ['config.json', 'events.log', 'kv', 'outbox-wake', 'signing-key', 'reports.duckdb', 'reports.duckdb.wal'];
+    const expected = ['config.json', 'events.log', 'expiry', 'kv', 'outbox-wake', 'signing-key', 'reports.duckdb', 'reports.duckdb.wal'];
     for (const name of top) assert.ok(expected.includes(name), `unexpected DATA/${name}`);
     const shapes = [/^config\/(advertiser|affiliate|offer)\/\d+$/, /^click\/[a-z2-7]{47}$/, /^claim\/click\/[a-z2-7]{47}\/[a-z0-9_-]+$/,
       /^claim\/order\/\d+\/[a-z0-9_-]+\/[0-9a-f]{32}$/, /^claim\/repeat\/[a-z2-7]{47}\/[a-z0-9_-]+\/[0-9a-f]+$/, /^conversion\/[0-9a-f]{24}$/,
@@ -92,6 +93,15 @@ describe('hostile input: the local runner', () => {
       assert.ok(!stat?.isDirectory(), `directory in DATA/kv: ${name}`);
       if (name.startsWith('.tmp-')) continue;
       assert.ok(key !== null && shapes.some((shape) => shape.test(key)), `file ${name} (key ${key}) was not built by the library`);
+    }
+    // The expiry index names only files of keys the library built.
+    await new Promise((resolve) => setTimeout(resolve, 1200));  // its lines are appended once a second
+    for (const bucket of fs.readdirSync(path.join(target.dataDir, 'expiry'))) {
+      assert.match(bucket, /^\d+$/);
+      for (const name of fs.readFileSync(path.join(target.dataDir, 'expiry', bucket), 'utf8').split('\n').filter(Boolean)) {
+        const key = decodeKey(name);
+        assert.ok(key !== null && shapes.some((shape) => shape.test(key)), `index line ${name} names no key the library builds`);
+      }
     }
     assert.ok(!fs.existsSync(path.join(os.tmpdir(), 'evil')));
     assert.ok(!fs.existsSync('/tmp/evil'));

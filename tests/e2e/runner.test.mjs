@@ -2,7 +2,10 @@
 // servers on 127.0.0.1 for the advertiser's landing page and the affiliates' endpoints.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BUCKET_SECONDS } from '../../local-runner/src/expiry-index.mjs';
+import { decodeRecord } from '../../local-runner/src/kv-dir.mjs';
 import { functionsDir } from './functions.mjs';
 import { networkConfig, TOKEN } from './network.mjs';
 import { makeDataDir, runCli, startRunner, storedKeys, writeConfig } from './runner-target.mjs';
@@ -63,6 +66,18 @@ describe('the local runner', () => {
     const answer = await fetch(`${runner.base}/aff_lsr?transaction_id=${tid}&security_token=${TOKEN}`);
     assert.equal(answer.status, 200);
     assert.equal((await answer.json()).status, 'approved');
+  });
+
+  test('the click function names its record to the expiry index, under the bucket of its expiry', async () => {
+    const { tid } = await click(runner, 'offer_id=100&aff_id=7&aff_sub=indexed');
+    const name = `click%2F${tid}`;
+    const { expiresAt } = decodeRecord(fs.readFileSync(path.join(dataDir, 'kv', name)));
+    assert.ok(expiresAt > Date.now() / 1000, 'a click record expires');
+    const bucket = path.join(dataDir, 'expiry', String(Math.floor(expiresAt / BUCKET_SECONDS)));
+    await waitFor(() => fs.existsSync(bucket) && fs.readFileSync(bucket, 'utf8').split('\n').includes(name),
+      { what: 'the line in the index (appended once a second)' });
+    const events = fs.readFileSync(`${dataDir}/events.log`, 'utf8');
+    assert.ok(!events.includes('edgepost-'), 'the lines for the runner stay out of the events');
   });
 
   test('events of every decision land in the event log', async () => {

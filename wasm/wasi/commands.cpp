@@ -35,11 +35,24 @@ std::int64_t expiry(const KvWrite& write, std::int64_t now) {
   return write.ttl_seconds > 0 ? now + write.ttl_seconds : 0;
 }
 
+// One line on stderr beside the events, which the runner takes out before it appends them
+// (local-runner/src/host-lines.mjs): its expiry index then finds the record when it expires
+// instead of walking every file. A lost line costs disk until the runner's next full walk.
+void announce_expiry(std::string_view key, std::int64_t expires_at) {
+  if (expires_at <= 0) return;
+  if (const auto name = encode_key(key)) {
+    std::fprintf(stderr, "edgepost-expires %lld %s\n", static_cast<long long>(expires_at),
+                 name->c_str());
+  }
+}
+
 Outcome put_if_absent(const KvWrite& write, std::int64_t now) {
-  const auto result = kStore.put_if_absent(write.key, write.value, expiry(write, now));
+  const std::int64_t expires_at = expiry(write, now);
+  const auto result = kStore.put_if_absent(write.key, write.value, expires_at);
   if (!result) return failed(result.error());
   Outcome outcome;
   if (*result == PutResult::written) {
+    announce_expiry(write.key, expires_at);
     outcome.kind = OutcomeKind::won;
     return outcome;
   }
@@ -66,11 +79,14 @@ Outcome list(const std::string& prefix) {
 }
 
 Outcome put(const KvWrite& write, std::int64_t now) {
-  const auto result = kStore.put(write.key, write.value, expiry(write, now), write.durability);
-  return result ? Outcome{} : failed(result.error());
+  const std::int64_t expires_at = expiry(write, now);
+  const auto result = kStore.put(write.key, write.value, expires_at, write.durability);
+  if (!result) return failed(result.error());
+  announce_expiry(write.key, expires_at);
+  return Outcome{};
 }
 
-// One line on stderr beside the events; the runner takes it out before it appends them.
+// As announce_expiry: tells the runner's delivery which entry to read.
 void announce_enqueued(const std::string& postback_id) {
   std::fprintf(stderr, "edgepost-enqueue %s\n", postback_id.c_str());
 }

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { takeHostLines } from '../src/host-lines.mjs';
+
+test('the lines a run prints for its host are taken out of its events; malformed ones stay', () => {
+  const stderr = [
+    '{"type":"conversion","id":"a"}',
+    'edgepost-enqueue 0123abcd-7',
+    'edgepost-expires 1800000000 click%2Fabc',
+    'edgepost-enqueue ../x',
+    'edgepost-expires 0 click%2Fabc',
+    'edgepost-expires 1800000000 ..%2Fx',
+    'edgepost-expires 1800000000 click/abc',
+    'trap text',
+    '',
+  ].join('\n');
+  assert.deepEqual(takeHostLines(stderr), {
+    stderr: ['{"type":"conversion","id":"a"}', 'edgepost-enqueue ../x', 'edgepost-expires 0 click%2Fabc',
+      'edgepost-expires 1800000000 ..%2Fx', 'edgepost-expires 1800000000 click/abc', 'trap text', ''].join('\n'),
+    enqueued: ['0123abcd-7'],
+    expiring: [{ name: 'click%2Fabc', expiresAt: 1800000000 }],
+  });
+  assert.deepEqual(takeHostLines('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [], expiring: [] });
+  assert.deepEqual(takeHostLines(undefined), { stderr: '', enqueued: [], expiring: [] });
+});
