@@ -74,15 +74,11 @@ export class OutboxDispatcher {
     this.timer = setTimeout(tick, 0);
   }
 
-  // A function enqueued these entries: they are read at the next scan, which starts now.
+  // A function enqueued these entries: they are read at the next tick. Not at once: a scan per
+  // conversion made the partner postbacks run during the load, and the runner's heap settled
+  // 40 MiB higher in the soak test, for under a second of delivery latency.
   wake(ids) {
-    if (ids.length === 0) return;
     for (const id of ids) this.woken.add(OUTBOX_PREFIX + id);
-    if (!this.stopped && this.timer !== null) {
-      this.scan().catch((error) => {
-        if (!this.exhausted(error, 'outbox scan')) this.log(`outbox: scan failed: ${error.message}`);
-      });
-    }
   }
 
   // Stops scanning and waits for the deliveries under way (each bounded by timeoutMs).
