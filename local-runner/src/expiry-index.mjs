@@ -6,13 +6,15 @@
 //                          [bucket * BUCKET_SECONDS, (bucket + 1) * BUCKET_SECONDS), one per
 //                          line, appended by the runner for the functions' `edgepost-expires`
 //                          lines (host-lines.mjs) and for its own writes
-//   DATA/expiry/clean      left by an orderly stop after its last append
+//   DATA/expiry/clean      left by an orderly stop after its last append: when the last full
+//                          walk ended (ms)
 //
 // The sweep reads only buckets that have wholly passed. For each name it deletes the record if
 // it is still expired (one rewritten since with a later expiry is kept: the rewrite has its own
 // line), then removes the bucket. Lines are appended from memory once a second, so a killed
 // runner can lose the last ones: without `clean` at start the runner walks the whole directory
-// once (KvDir.sweep), as it does for a directory older than the index.
+// once (KvDir.sweep), as it does for a directory older than the index, and it walks again a day
+// after the last walk, across restarts, as a backstop.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -62,22 +64,29 @@ export class ExpiryIndex {
     }
   }
 
-  // Whether the last stop was orderly (every line written); the mark is used up.
+  // If the last stop was orderly (every line written), when the last full walk of the directory
+  // ended (ms), as that stop recorded it; otherwise null. The mark is used up.
   takeClean() {
+    const file = path.join(this.dir, CLEAN);
+    let text;
     try {
-      fs.unlinkSync(path.join(this.dir, CLEAN));
-      return true;
+      text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      if (error.code === 'ENOENT') return false;
+      if (error.code === 'ENOENT') return null;
       throw error;
     }
+    fs.unlinkSync(file);
+    const walkedAtMs = Number(text);
+    return Number.isSafeInteger(walkedAtMs) && walkedAtMs > 0 ? walkedAtMs : null;
   }
 
-  markClean() {
+  // walkedAtMs: when the last full walk ended; with none since the index may have missed
+  // records, there is nothing to mark and the next start walks.
+  markClean(walkedAtMs) {
     this.flush();
-    if (this.count > 0 || this.lost) return;
+    if (this.count > 0 || this.lost || walkedAtMs === null) return;
     fs.mkdirSync(this.dir, { recursive: true });
-    fs.writeFileSync(path.join(this.dir, CLEAN), '');
+    fs.writeFileSync(path.join(this.dir, CLEAN), String(walkedAtMs));
   }
 
   // Deletes the expired records of every bucket that has passed at `now`. -> counts.

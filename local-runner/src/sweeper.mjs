@@ -19,7 +19,7 @@ export class Sweeper {
   }
 
   start() {
-    if (this.index.takeClean()) this.walkedAtMs = Date.now();  // nothing was missed: no walk now
+    this.walkedAtMs = this.index.takeClean();  // null: the index may have missed records
     this.sweep();
     this.timers.push(setInterval(() => this.sweep(), this.intervalMs));
     this.timers.push(setInterval(() => this.index.flush(), FLUSH_INTERVAL_MS));
@@ -43,7 +43,7 @@ export class Sweeper {
   // Once no function runs any more: writes what the index holds and marks it complete.
   finish() {
     try {
-      this.index.markClean();
+      this.index.markClean(this.walkedAtMs);
     } catch (error) {
       this.err(`expiry index: ${error.message}`);
     }

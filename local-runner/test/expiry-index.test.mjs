@@ -81,16 +81,18 @@ test('an interrupted sweep leaves its bucket, and the next one finishes it', asy
   assert.deepEqual(fs.readdirSync(index.dir), []);
 });
 
-test('clean is marked only with every line written, and is used up by the next start', (t) => {
+test('clean is marked only with every line written and a walk behind it, and is used up by the next start', (t) => {
   const { index } = setup(t);
-  assert.equal(index.takeClean(), false, 'a directory without the mark (first start, or after a kill)');
+  assert.equal(index.takeClean(), null, 'a directory without the mark (first start, or after a kill)');
   index.add('click%2Fa', NOW);
-  index.markClean();
+  index.markClean(1_700_000_000_000);
   assert.equal(fs.readFileSync(path.join(index.dir, String(NOW / BUCKET_SECONDS)), 'utf8'), 'click%2Fa\n');
-  assert.equal(index.takeClean(), true);
-  assert.equal(index.takeClean(), false);
+  assert.equal(index.takeClean(), 1_700_000_000_000, 'when the last walk ended');
+  assert.equal(index.takeClean(), null);
 
-  index.lost = true;  // lines were dropped (memory bound): the next start must walk
-  index.markClean();
-  assert.equal(index.takeClean(), false);
+  index.markClean(null);  // stopped before the walk it owed was done: the next start walks
+  assert.equal(index.takeClean(), null);
+  index.lost = true;      // lines were dropped (memory bound): the next start must walk
+  index.markClean(1_700_000_000_000);
+  assert.equal(index.takeClean(), null);
 });
