@@ -56,7 +56,7 @@ test('a name that is no key, a missing file and a foreign file in the bucket do 
 test('a bucket is renamed away before it is swept: a line added meanwhile is kept for the next sweep', async (t) => {
   const { index, kv } = setup(t);
   for (let i = 0; i < 2000; i += 1) await kv.writeReplace(`click/n${i}`, 'x', { expiresAt: NOW - 10 });
-  const sweeping = index.sweep(kv, { now: NOW, sliceMs: 0 });
+  const sweeping = index.sweep(kv, { now: NOW });
   await new Promise((resolve) => setImmediate(resolve));
   await kv.writeReplace('click/meanwhile', 'x', { expiresAt: NOW - 10 });
   index.flush();
@@ -69,7 +69,7 @@ test('an interrupted sweep leaves its bucket, and the next one finishes it', asy
   const { index, kv } = setup(t);
   for (let i = 0; i < 500; i += 1) await kv.writeReplace(`click/n${i}`, 'x', { expiresAt: NOW - 10 });
   const stop = new AbortController();
-  const sweeping = index.sweep(kv, { now: NOW, sliceMs: 0, signal: stop.signal });
+  const sweeping = index.sweep(kv, { now: NOW, signal: stop.signal });
   await new Promise((resolve) => setImmediate(resolve));
   stop.abort();
   const first = await sweeping;

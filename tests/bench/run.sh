@@ -37,6 +37,6 @@ echo "bench: the runner's postback with 1,000,000 stored clicks vs 1,000 (tests/
 EDGEPOST_FUNCTIONS_DIR="${functions}" node tests/bench/postback-scale.mjs --clicks 1000000 \
   --json "${results}/scale.rows.json" >&2
 
-echo "bench: the runner's expiry sweep over 100,000 files (tests/bench/sweep-stall.mjs)" >&2
-node tests/bench/sweep-stall.mjs --records 100000 --json "${results}/sweep.rows.json" >&2
+echo "bench: the runner's expiry sweep over 1,000,000 files (tests/bench/sweep-stall.mjs)" >&2
+node tests/bench/sweep-stall.mjs --records 1000000 --json "${results}/sweep.rows.json" >&2
 node tests/bench/report.mjs "${results}" "${functions}"
