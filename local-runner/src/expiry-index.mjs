@@ -35,6 +35,7 @@ export class ExpiryIndex {
     this.unwritten = new Map();  // bucket -> [file name]
     this.count = 0;
     this.lost = false;           // lines were dropped: the next start must walk everything
+    this.failing = false;        // the last flush could not write
   }
 
   add(name, expiresAt) {
@@ -51,7 +52,8 @@ export class ExpiryIndex {
   }
 
   // Appends what add() collected. Synchronous: a few small appends a second, and a sweep that
-  // renames a bucket away never misses one under way. What cannot be written is kept for the next.
+  // renames a bucket away never misses one under way. What cannot be written is kept for the
+  // next call, and said once per failing stretch, not once a second.
   flush() {
     if (this.count === 0) return;
     try {
@@ -62,8 +64,14 @@ export class ExpiryIndex {
         this.count -= names.length;
       }
     } catch (error) {
-      this.log(`expiry index: cannot append to ${this.dir}: ${error.message} (${this.count} lines kept to write later)`);
+      if (!this.failing) {
+        this.log(`expiry index: cannot append to ${this.dir}: ${error.message} (${this.count} lines kept; tried again every second)`);
+      }
+      this.failing = true;
+      return;
     }
+    if (this.failing) this.log(`expiry index: appending to ${this.dir} again`);
+    this.failing = false;
   }
 
   // If the last stop was orderly (every line written), when the last full walk of the directory

@@ -96,3 +96,22 @@ test('clean is marked only with every line written and a walk behind it, and is 
   index.markClean(1_700_000_000_000);
   assert.equal(index.takeClean(), null);
 });
+
+test('a failing append keeps its lines, is said once, and they are written when it can', (t) => {
+  const data = tempDir(t);
+  const blocked = path.join(data, 'expiry');
+  fs.writeFileSync(blocked, 'a file where the directory should be');
+  const logs = [];
+  const index = new ExpiryIndex(blocked, { log: (line) => logs.push(line) });
+  index.add('click%2Fa', NOW);
+  index.flush();
+  index.add('click%2Fb', NOW);
+  index.flush();
+  assert.equal(logs.length, 1, logs.join('\n'));
+  assert.match(logs[0], /^expiry index: cannot append to .*\(1 lines kept; tried again every second\)$/);
+  fs.rmSync(blocked);
+  index.flush();
+  assert.equal(fs.readFileSync(path.join(blocked, String(NOW / BUCKET_SECONDS)), 'utf8'), 'click%2Fa\nclick%2Fb\n');
+  assert.match(logs[1], /^expiry index: appending to .* again$/);
+  assert.equal(logs.length, 2);
+});
