@@ -27,11 +27,18 @@ export class Engine {
 
   // As a WAGI/CGI function: the request in environment variables and stdin, with the secrets;
   // -> { status, headers: [[name, value]], body, exitCode, stderr, enqueued, expiring, exhausted },
-  // where stderr holds the events and enqueued, expiring what host-lines.mjs describes.
+  // where stderr holds the events and enqueued, expiring what host-lines.mjs describes. A run
+  // that fails is thrown with the same three fields: what it did before it failed still counts.
   async cgi(name, request) {
     const body = Buffer.from(request.body ?? '');
     const env = { ...cgiEnvironment(request, body.length), ...this.secrets };
-    const run = await this.run(name, { args: [], env, stdin: body, kv: true });
+    let run;
+    try {
+      run = await this.run(name, { args: [], env, stdin: body, kv: true });
+    } catch (error) {
+      if (error.stderr) Object.assign(error, takeHostLines(error.stderr));
+      throw error;
+    }
     const { stderr, enqueued, expiring } = takeHostLines(run.stderr);
     return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr, enqueued, expiring, exhausted: run.exhausted ?? null };
   }

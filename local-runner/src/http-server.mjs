@@ -11,7 +11,6 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { sendJson } from './json-response.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
-import { takeHostLines } from './host-lines.mjs';
 import { logTarget } from './redact.mjs';
 import { TaskLimit } from './task-limit.mjs';
 
@@ -154,9 +153,8 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
         return;
       }
       if (error.stderr) {
-        const lines = takeHostLines(error.stderr);
-        onHostLines(lines);
-        await events.appendStderr(`${route.fn}.wasm`, lines.stderr);
+        onHostLines(error);
+        await events.appendStderr(`${route.fn}.wasm`, error.stderr);
       }
       errorLog(`error: ${route.fn}.wasm failed: ${error.message}`);
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Engine } from '../src/engine-contract.mjs';
 import { takeHostLines } from '../src/host-lines.mjs';
 
 test('the lines a run prints for its host are taken out of its events; malformed ones stay', () => {
@@ -22,4 +23,17 @@ test('the lines a run prints for its host are taken out of its events; malformed
   });
   assert.deepEqual(takeHostLines('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [], expiring: [] });
   assert.deepEqual(takeHostLines(undefined), { stderr: '', enqueued: [], expiring: [] });
+});
+
+test('a run that fails still hands over what it told its host, and the rest of its stderr', async () => {
+  class TrappingEngine extends Engine {
+    async run() {
+      throw Object.assign(new Error('wasm trap: unreachable'), { stderr: 'edgepost-enqueue c1-7\n{"type":"conversion"}\ntrap\n' });
+    }
+  }
+  const engine = new TrappingEngine({ kind: 'test', description: 'a trapping engine', kvDir: '/nonexistent' });
+  const request = { method: 'GET', path: '/postback', query: '', headers: {}, body: '', remoteAddr: '127.0.0.1' };
+  const error = await engine.cgi('postback', request).catch((e) => e);
+  assert.equal(error.message, 'wasm trap: unreachable');
+  assert.deepEqual([error.stderr, error.enqueued, error.expiring], ['{"type":"conversion"}\ntrap\n', ['c1-7'], []]);
 });
