@@ -35,13 +35,14 @@ export class ReportStore {
     this.#connection = connection;
   }
 
-  // file: the database file (created if needed). Throws ReportStoreBusyError when another
-  // process has it open (a running serve).
-  static async open(file) {
+  // file: the database file (created if needed); settings: DuckDB's, as strings
+  // ({ memory_limit: '256MB' }). Throws ReportStoreBusyError when another process has it open
+  // (a running serve).
+  static async open(file, settings = {}) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     let instance;
     try {
-      instance = await DuckDBInstance.create(file);
+      instance = await DuckDBInstance.create(file, settings);
     } catch (error) {
       if (/lock/i.test(error.message)) throw new ReportStoreBusyError(`${file} is open in another process (a running serve?)`);
       throw error;
@@ -141,6 +142,9 @@ export class ReportStore {
       }
       loaded += await this.#commit(staged, log.fileId, batch.next);
       position = batch.next;
+      // What was appended since the load began waits for the next load: chasing a log that
+      // grows under load made one "load" a minute of small transactions, a core's worth of CPU.
+      if (position >= log.size) break;
     }
     return { loaded, skipped };
   }

@@ -42,6 +42,18 @@ test('report store: loads in batches, resumes where it stopped, counts a repeate
   assert.deepEqual(await store.load(log), { loaded: 0, skipped: 0 });
 });
 
+test('report store: a load stops at the size the log had when it began; what was appended meanwhile waits for the next', async (t) => {
+  const dir = tempDir(t);
+  const log = path.join(dir, 'events.log');
+  fs.writeFileSync(log, `oops\n${clickLine(1)}\n${clickLine(2)}\n`);
+  const store = await openStore(t, dir);
+  // The skipped first line stands for the traffic that goes on while a load runs.
+  const appendMore = () => fs.appendFileSync(log, `${clickLine(3)}\n${clickLine(4)}\n`);
+  assert.deepEqual(await store.load(log, { batchBytes: 100, onSkip: appendMore }), { loaded: 2, skipped: 1 });
+  assert.deepEqual(await store.load(log), { loaded: 2, skipped: 0 });
+  assert.equal((await totals(store)).clicks, 4);
+});
+
 test('report store: a replaced or truncated log is read from its start, its known events not doubled', async (t) => {
   const dir = tempDir(t);
   const log = path.join(dir, 'events.log');
