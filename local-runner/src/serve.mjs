@@ -16,7 +16,7 @@ import { Sweeper } from './sweeper.mjs';
 import { ExpiryIndex } from './expiry-index.mjs';
 import { createExplainApi } from './explain-api.mjs';
 import { createReportApi } from './report-api.mjs';
-import { ReportStore } from './report-store.mjs';
+import { ReportStoreProcess } from './report-store-process.mjs';
 import { ResourceHealth } from './resource-health.mjs';
 import { resolveSigningKeys } from './signing-keys.mjs';
 import { targetJudge } from './target-policy.mjs';
@@ -235,7 +235,7 @@ export async function startRunner(options, io = {}) {
 // it, no DuckDB on this platform), clicks and postbacks go on and /api/reports says why.
 async function openReports(file, err) {
   try {
-    return { store: await ReportStore.open(file), problem: null };
+    return { store: await ReportStoreProcess.open(file), problem: null };
   } catch (error) {
     const problem = `reports are unavailable: ${error.message}`;
     err(`warning: ${problem}`);

@@ -7,7 +7,7 @@
 // Options: --requests N (100000), --every N (10000), --concurrency N (16), --open-files N (256),
 // --engine node|wasmtime.
 import { parseArgs } from 'node:util';
-import { mixedLoad, sample, startSoakNetwork } from '../e2e/soak-load.mjs';
+import { mixedLoad, reportProcess, sample, startSoakNetwork } from '../e2e/soak-load.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -20,14 +20,14 @@ const { values } = parseArgs({
 });
 const requests = Number(values.requests);
 const every = Number(values.every);
-// The outbox scans every entry each interval (O(all entries) until the fast-path issue): at 1 s
-// it stays out of the way of a long run.
 const { runner, close } = await startSoakNetwork({ engine: values.engine, openFiles: Number(values['open-files']), outboxIntervalMs: 1000 });
 const print = (sent, started) => {
   const { descriptors, rssKb } = sample(runner.pid);
+  const reports = reportProcess(runner.pid);
+  const reportsRss = reports ? `${(sample(reports).rssKb / 1024).toFixed(1).padStart(7)} MiB` : '    none';
   const rate = sent / ((Date.now() - started) / 1000);
   console.log(`${String(sent).padStart(8)} requests  ${String(descriptors).padStart(4)} descriptors  ` +
-    `${(rssKb / 1024).toFixed(1).padStart(7)} MiB RSS  ${rate.toFixed(0).padStart(5)} req/s`);
+    `${(rssKb / 1024).toFixed(1).padStart(7)} MiB RSS  ${rate.toFixed(0).padStart(5)} req/s  report process ${reportsRss} RSS`);
 };
 console.log(`runner pid ${runner.pid}, engine ${values.engine}, open files limited to ${values['open-files']}, ` +
   `${values.concurrency} at a time`);

@@ -13,6 +13,18 @@ export function sample(pid) {
   return { descriptors: fs.readdirSync(`/proc/${pid}/fd`).length, rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]) };
 }
 
+// The runner's report store process (local-runner/src/report-process.mjs), or null.
+export function reportProcess(pid) {
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  return children.find((child) => {
+    try {
+      return fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('report-process.mjs');
+    } catch {
+      return false;  // exited meanwhile
+    }
+  }) ?? null;
+}
+
 // GET; resolves { status, headers, body }.
 export function get(agent, url, timeoutMs = 10_000) {
   return new Promise((resolve, reject) => {

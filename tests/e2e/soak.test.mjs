@@ -1,7 +1,9 @@
 // The runner under sustained load (issue 15): started with the open-files limit at 256, it serves
 // clicks and postbacks mixed, 16 at a time; every click is redirected and every postback answered
 // 200, and afterwards its open descriptors and resident memory are back within a small margin of
-// where they were after the first 100 requests. Then the same runner out of descriptors: 503s
+// where they were after the first fifth of them (the heaps have grown to their working size by
+// then). The report store's process, which loads every event meanwhile, is held to its memory
+// limit and keeps no descriptors either. Then the same runner out of descriptors: 503s
 // (not 500s), /healthz 503 while it lasts, one log line rather than one per request, and recovery
 // by itself when the limit is raised again. Every loop is bounded in count and time.
 import assert from 'node:assert/strict';
@@ -11,13 +13,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { get, mixedLoad, sample, startSoakNetwork } from './soak-load.mjs';
+import { get, mixedLoad, reportProcess, sample, startSoakNetwork } from './soak-load.mjs';
 import { waitFor } from './stubs.mjs';
 
 const FAKE_WASMTIME = fileURLToPath(new URL('../../local-runner/test/fake-wasmtime.mjs', import.meta.url));
 const OPEN_FILES = 256;
 const CONCURRENCY = 16;
-const WARM_UP = 100;
 // Per engine, how many requests. The engines other than node start a child process per request,
 // one at a time: wasmtime's engine (wizer) about 50 ms each, jco (a Node process) about 400 ms,
 // the wasmtime CLI's stand-in about 150 ms. Their descriptors are the child's pipes, closed when
@@ -28,11 +29,14 @@ const ENGINES = [
   { engine: 'jco', requests: 200, env: {} },
   { engine: 'wasmtime', requests: 200, env: { EDGEPOST_WASMTIME: FAKE_WASMTIME } },
 ];
-// Margins over the figures after the first 100 requests: connections that happen to be open
+// Margins over the figures after the first fifth of the requests: connections that happen to be open
 // (16 clients, 8 partner deliveries, a scan) and the heap settling. A leak of a descriptor per
 // request is thousands over; of one instance's memory (over 1 MiB each), gigabytes.
 const DESCRIPTOR_MARGIN = 24;
 const RSS_MARGIN_KB = 64 * 1024;
+// DuckDB's memory_limit (REPORT_PROCESS_SETTINGS) and Node's own, with room: what is in the
+// limit is buffers, not a leak, so the report process's bound is absolute.
+const REPORT_RSS_BOUND_KB = (256 + 192) * 1024;
 
 function secondFreeDescriptor(pid) {
   const open = new Set(fs.readdirSync(`/proc/${pid}/fd`).map(Number));
@@ -50,11 +54,19 @@ for (const { engine, requests, env } of ENGINES) {
       t.after(close);
       assert.equal(openFilesLimit(runner.pid), String(OPEN_FILES));
 
+      const reports = reportProcess(runner.pid);
+      assert.ok(reports, 'serve runs its report store in a process of its own');
       let warm = null;
+      let reportsWarm = null;
       const load = await mixedLoad(runner.base, {
         requests,
         concurrency: CONCURRENCY,
-        onProgress: (sent) => { if (warm === null && sent >= WARM_UP) warm = sample(runner.pid); },
+        onProgress: (sent) => {
+          if (warm === null && sent >= requests / 5) {
+            warm = sample(runner.pid);
+            reportsWarm = sample(reports);
+          }
+        },
       });
       assert.deepEqual(load.failures, [], 'every click redirected, every postback approved');
 
@@ -63,11 +75,16 @@ for (const { engine, requests, env } of ENGINES) {
       await waitFor(() => partner.requests.length >= pairs, { timeoutMs: 120_000, what: `${pairs} partner postbacks` });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const end = sample(runner.pid);
-      const line = `${engine}: ${load.sent} requests in ${load.seconds.toFixed(1)} s; descriptors ${warm.descriptors} -> ${end.descriptors}, ` +
-        `RSS ${(warm.rssKb / 1024).toFixed(1)} -> ${(end.rssKb / 1024).toFixed(1)} MiB`;
+      const reportsEnd = sample(reports);
+      const figures = (from, to) => `descriptors ${from.descriptors} -> ${to.descriptors}, ` +
+        `RSS ${(from.rssKb / 1024).toFixed(1)} -> ${(to.rssKb / 1024).toFixed(1)} MiB`;
+      const line = `${engine}: ${load.sent} requests in ${load.seconds.toFixed(1)} s; ${figures(warm, end)}; ` +
+        `report process ${figures(reportsWarm, reportsEnd)}`;
       t.diagnostic(line);
       assert.ok(end.descriptors <= warm.descriptors + DESCRIPTOR_MARGIN, line);
       assert.ok(end.rssKb <= warm.rssKb + RSS_MARGIN_KB, line);
+      assert.ok(reportsEnd.descriptors <= reportsWarm.descriptors + DESCRIPTOR_MARGIN, line);
+      assert.ok(reportsEnd.rssKb <= REPORT_RSS_BOUND_KB, line);
 
       // Nothing was lost or doubled on the way: one conversion event and one delivery per pair.
       const events = fs.readFileSync(path.join(dataDir, 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
