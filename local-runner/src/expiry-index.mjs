@@ -100,31 +100,29 @@ export class ExpiryIndex {
   }
 
   // Deletes the expired records of every bucket that has passed at `now`. -> counts.
-  // Leftovers of an interrupted sweep first; then each passed bucket, renamed away from the
-  // appends first, so that a line added meanwhile goes to a new file instead of being lost.
   async sweep(kv, { now = Math.floor(Date.now() / 1000), signal } = {}) {
-    this.flush();
-    const result = { expired: 0, unreadable: 0, buckets: 0 };
-    const { leftovers, passed } = await this.#buckets(now);
-    for (const file of leftovers) {
-      if (signal?.aborted) return result;
-      await this.#sweepBucket(kv, file, now, signal, result);
-    }
-    for (const name of passed) {
-      if (signal?.aborted) return result;
-      // An append of flush() that opened the bucket before the rename is complete before this
-      // resumes (flush is synchronous), so the read below sees it.
-      await fs.promises.rename(path.join(this.dir, name), path.join(this.dir, name + SWEEPING));
-      await this.#sweepBucket(kv, name + SWEEPING, now, signal, result);
-    }
-    return result;
+    return sweepBuckets(kv, this.dir, this.seal(now), { now, signal });
   }
 
-  async #buckets(now) {
+  // Takes the buckets that have passed at `now` away from the appends: each is renamed to
+  // `<bucket>.sweeping`, so that a line added later goes to a new file instead of being lost.
+  // Synchronous, like flush(): an append that opened a bucket before its rename has finished
+  // by then, whichever thread sweeps the renamed file afterwards. -> the files to sweep, the
+  // leftovers of an interrupted sweep first. A bucket with a leftover of its own is sealed at
+  // the sweep after (the rename would replace the leftover).
+  seal(now) {
+    this.flush();
+    const { leftovers, passed } = this.#buckets(now);
+    const sealed = passed.filter((name) => !leftovers.includes(name + SWEEPING));
+    for (const name of sealed) fs.renameSync(path.join(this.dir, name), path.join(this.dir, name + SWEEPING));
+    return [...leftovers, ...sealed.map((name) => name + SWEEPING)];
+  }
+
+  #buckets(now) {
     const found = { leftovers: [], passed: [] };
     let names;
     try {
-      names = await fs.promises.readdir(this.dir);
+      names = fs.readdirSync(this.dir);
     } catch (error) {
       if (error.code === 'ENOENT') return found;
       throw error;
@@ -137,27 +135,38 @@ export class ExpiryIndex {
     }
     return found;
   }
+}
 
-  async #sweepBucket(kv, file, now, signal, result) {
-    const full = path.join(this.dir, file);
-    // Line by line: a bucket of a busy hour holds hundreds of thousands of names, and one array
-    // of them all cost the event loop tens of milliseconds of garbage collection.
-    const input = fs.createReadStream(full, 'utf8');
-    const lines = readline.createInterface({ input, crlfDelay: Infinity });
-    try {
-      await eachLimited(lines, SWEEP_CONCURRENCY, async (name) => {
-        if (name === '') return;
-        try {
-          if (await kv.removeIfExpired(name, now)) result.expired += 1;
-        } catch {
-          result.unreadable += 1;
-        }
-      }, signal);
-    } finally {
-      input.destroy();  // closing the lines early leaves the file open otherwise
-    }
-    if (signal?.aborted) return;  // the bucket stays: the next sweep does it again
-    await fs.promises.rm(full, { force: true });
-    result.buckets += 1;
+// Deletes the expired records named in `files` (from seal(), in `dir`), then each file. Runs on
+// any thread: serve runs it on its sweep thread (sweep-thread.mjs). -> counts. An aborted
+// signal stops it; a file not finished stays for the next sweep.
+export async function sweepBuckets(kv, dir, files, { now = Math.floor(Date.now() / 1000), signal } = {}) {
+  const result = { expired: 0, unreadable: 0, buckets: 0 };
+  for (const file of files) {
+    if (signal?.aborted) break;
+    await sweepBucket(kv, path.join(dir, file), now, signal, result);
   }
+  return result;
+}
+
+async function sweepBucket(kv, full, now, signal, result) {
+  // Line by line: a bucket of a busy hour holds hundreds of thousands of names, and one array
+  // of them all cost the event loop tens of milliseconds of garbage collection.
+  const input = fs.createReadStream(full, 'utf8');
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  try {
+    await eachLimited(lines, SWEEP_CONCURRENCY, async (name) => {
+      if (name === '') return;
+      try {
+        if (await kv.removeIfExpired(name, now)) result.expired += 1;
+      } catch {
+        result.unreadable += 1;
+      }
+    }, signal);
+  } finally {
+    input.destroy();  // closing the lines early leaves the file open otherwise
+  }
+  if (signal?.aborted) return;  // the bucket stays: the next sweep does it again
+  await fs.promises.rm(full, { force: true });
+  result.buckets += 1;
 }

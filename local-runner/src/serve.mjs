@@ -13,6 +13,7 @@ import { createRunnerServer } from './http-server.mjs';
 import { KvDir } from './kv-dir.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
 import { Sweeper } from './sweeper.mjs';
+import { SweepThread } from './sweep-thread-client.mjs';
 import { ExpiryIndex } from './expiry-index.mjs';
 import { createExplainApi } from './explain-api.mjs';
 import { createReportApi } from './report-api.mjs';
@@ -182,8 +183,9 @@ export async function startRunner(options, io = {}) {
   });
   outbox.start();
 
+  const sweepThread = new SweepThread({ kvDir, indexDir: expiry.dir });
   const sweeper = new Sweeper({
-    kv, index: expiry, intervalMs: options.sweepIntervalMs, out, err, failed: (error, what) => health.failed(error, what),
+    sweeps: sweepThread, index: expiry, intervalMs: options.sweepIntervalMs, out, err, failed: (error, what) => health.failed(error, what),
   });
   sweeper.start();
 
@@ -219,6 +221,7 @@ export async function startRunner(options, io = {}) {
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await Promise.all([stopped, outbox.stop(), sweeper.stop()]);
       sweeper.finish();
+      await sweepThread.close();
       clearInterval(idle);
       clearTimeout(force);
       await events.close();

@@ -1,7 +1,9 @@
 // The runner's deletion of expired records: every interval, the expiry index's passed buckets
 // (expiry-index.mjs: only what expires is touched); a walk of the whole directory when the index
 // may miss records (the first start with it, a start after a kill) and once a day as a backstop,
-// which also deletes the temporary files a killed writer left.
+// which also deletes the temporary files a killed writer left. The deletes run where `sweeps`
+// runs them (serve: its sweep thread, sweep-thread-client.mjs); the index's buckets are sealed
+// here, on the thread that appends to them.
 
 import { nowSeconds } from './kv-dir.mjs';
 
@@ -9,9 +11,10 @@ export const FULL_WALK_INTERVAL_MS = 24 * 3600 * 1000;
 const FLUSH_INTERVAL_MS = 1000;
 
 export class Sweeper {
+  // sweeps: { buckets(files, { now, signal }), walk({ now, signal }) } (SweepThread's);
   // out/err: log lines; failed(error, what) -> true when a resource ran out and was reported.
-  constructor({ kv, index, intervalMs, fullWalkIntervalMs = FULL_WALK_INTERVAL_MS, out, err, failed = () => false }) {
-    Object.assign(this, { kv, index, intervalMs, fullWalkIntervalMs, out, err, failed });
+  constructor({ sweeps, index, intervalMs, fullWalkIntervalMs = FULL_WALK_INTERVAL_MS, out, err, failed = () => false }) {
+    Object.assign(this, { sweeps, index, intervalMs, fullWalkIntervalMs, out, err, failed });
     this.running = null;
     this.stopping = new AbortController();
     this.timers = [];
@@ -53,11 +56,12 @@ export class Sweeper {
     const signal = this.stopping.signal;
     try {
       const now = nowSeconds();
-      const indexed = await this.index.sweep(this.kv, { now, signal });
+      const files = this.index.seal(now);
+      const indexed = files.length ? await this.sweeps.buckets(files, { now, signal }) : { expired: 0 };
       if (indexed.expired) this.out(`sweep: deleted ${indexed.expired} expired records (expiry index, ${indexed.buckets} buckets)`);
       if (this.walkedAtMs !== null && Date.now() - this.walkedAtMs < this.fullWalkIntervalMs) return;
       const startedMs = Date.now();
-      const walked = await this.kv.sweep({ now, signal });
+      const walked = await this.sweeps.walk({ now, signal });
       if (!signal.aborted) this.walkedAtMs = startedMs;
       if (walked.expired || walked.leftovers) {
         this.out(`sweep: deleted ${walked.expired} expired records and ${walked.leftovers} leftover temporary files (full walk)`);
