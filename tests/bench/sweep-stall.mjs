@@ -43,10 +43,14 @@ async function loopDelay(work) {
   clearInterval(ticker);
   gaps.push(performance.now() - last);
   gaps.sort((a, b) => a - b);
-  return { result, elapsedMs, maxMs: gaps.at(-1), p99Ms: gaps[Math.floor(gaps.length * 0.99)] };
+  return { result, elapsedMs, maxMs: gaps.at(-1), p99Ms: gaps[Math.floor(gaps.length * 0.99)], over10: gaps.filter((gap) => gap > 10).length };
 }
 
-const describe = (run) => `${(run.elapsedMs / 1000).toFixed(2)} s, event loop delay max ${run.maxMs.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms`;
+const describe = (run) => `${(run.elapsedMs / 1000).toFixed(2)} s, event loop delay max ${run.maxMs.toFixed(1)} ms, ` +
+  `p99 ${run.p99Ms.toFixed(1)} ms, ${run.over10} over 10 ms`;
+// The idle loop is the baseline: on these machines it too stalls now and then (17.5 ms once
+// in a quiet minute), so it is watched for a minute at the issue's scale, not for a second.
+const IDLE_MS = Math.max(1000, Math.min(60_000, (records / 1_000_000) * 60_000));
 
 try {
   const index = new ExpiryIndex(path.join(dir, 'expiry'));
@@ -63,20 +67,20 @@ try {
     index.flush();
   };
   fill(false);
-  const idle = await loopDelay(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+  const idle = await loopDelay(() => new Promise((resolve) => setTimeout(resolve, IDLE_MS)));
   const thread = new SweepThread({ kvDir: kv.dir, indexDir: index.dir });
   const walk = await loopDelay(() => thread.walk({ now }));
   fill(true);
   const indexed = await loopDelay(() => thread.buckets(index.seal(now + 600), { now: now + 600 }));
   await thread.close();
   console.error(`expiry sweep, ${records} stored files, ${indexed.result.expired} expired: indexed ${describe(indexed)}; ` +
-    `full walk ${describe(walk)} (${walk.result.expired} deleted); idle loop max ${idle.maxMs.toFixed(1)} ms`);
+    `full walk ${describe(walk)} (${walk.result.expired} deleted); idle loop ${describe(idle)}`);
   if (values.json) {
     fs.writeFileSync(values.json, JSON.stringify([{
       name: `expiry sweep, ${records} stored files, half expired (runner): longest event-loop stall`, value: indexed.maxMs, unit: 'ms',
-      baseline: idle.maxMs, baselineName: 'idle loop', ratio: indexed.maxMs / idle.maxMs, bar: 'no stall > 10 ms',
+      baseline: idle.maxMs, baselineName: `idle loop, ${(idle.elapsedMs / 1000).toFixed(0)} s`, ratio: indexed.maxMs / idle.maxMs, bar: 'no stall > 10 ms',
       meets: indexed.maxMs <= 10,
-      note: `indexed sweep ${(indexed.elapsedMs / 1000).toFixed(1)} s; the full walk (first start, after a kill, daily) ` +
+      note: `indexed sweep ${(indexed.elapsedMs / 1000).toFixed(1)} s, ${indexed.over10} stalls over 10 ms (idle loop: ${idle.over10}); the full walk (first start, after a kill, daily) ` +
         `${(walk.elapsedMs / 1000).toFixed(1)} s, stall ${walk.maxMs.toFixed(1)} ms`,
     }]));
   }
