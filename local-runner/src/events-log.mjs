@@ -3,6 +3,10 @@
 // own events (partner postback delivered, failed, dead).
 
 import fs from 'node:fs';
+import { promisify } from 'node:util';
+import { GroupCommit } from './group-commit.mjs';
+
+const fdatasync = promisify(fs.fdatasync);
 
 const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
 
@@ -14,6 +18,7 @@ export class EventsLog {
     this.warn = warn;
     this.fd = null;
     this.unwritten = Buffer.alloc(0);  // bytes, so that a partial write leaves no half character
+    this.commit = new GroupCommit(() => this.#sync());
   }
 
   appendStderr(source, text) {
@@ -64,12 +69,27 @@ export class EventsLog {
     }
   }
 
+  // Resolves once every line appended before the call is on disk, rejects when that cannot be
+  // done (lines still unwritten, the sync failed). One fdatasync serves every caller waiting
+  // at the time (group-commit.mjs): a postback's answer waits for it, since its events are the
+  // reports' only record of the conversion.
+  durable() {
+    return this.commit.durable();
+  }
+
+  async #sync() {
+    this.#writeUnwritten();
+    if (this.unwritten.length > 0) throw new Error(`${this.file}: ${this.unwritten.length} bytes of events not written yet`);
+    if (this.fd !== null) await fdatasync(this.fd);
+  }
+
   flush() {
     this.#writeUnwritten();
     return Promise.resolve();
   }
 
   async close() {
+    await this.commit.drain();  // a sync under way holds the descriptor
     this.#writeUnwritten();
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;

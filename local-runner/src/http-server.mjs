@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { sendJson } from './json-response.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
 import { logTarget } from './redact.mjs';
+import { routeFor } from './routes.mjs';
 import { TaskLimit } from './task-limit.mjs';
 
 export const LIMITS = Object.freeze({
@@ -22,20 +23,6 @@ export const LIMITS = Object.freeze({
   // raised so that a long request target gets the specific 414 from this runner.
   maxHeaderBytes: 32 * 1024,
 });
-
-export const ROUTES = new Map([
-  ['/click', { fn: 'click', methods: ['GET', 'HEAD'] }],
-  ['/aff_c', { fn: 'click', methods: ['GET', 'HEAD'] }],
-  ['/postback', { fn: 'postback', methods: ['GET', 'POST'] }],
-  ['/aff_lsr', { fn: 'postback', methods: ['GET', 'POST'] }],
-]);
-
-// The operator's status API: the library checks the token, the id and the body.
-const STATUS_API = { prefix: '/api/conversions/', route: { fn: 'postback', methods: ['POST'] } };
-
-function routeFor(path) {
-  return ROUTES.get(path) ?? (path.startsWith(STATUS_API.prefix) ? STATUS_API.route : undefined);
-}
 
 // Framing is Node's business: the function's values for these are not forwarded.
 const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
@@ -168,10 +155,27 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
       return;
     }
+    if (route.durable && !(await eventsDurable(events, errorLog))) {
+      // The ledger holds what the run wrote; the advertiser's retry is answered from it, and by
+      // then the event lines (kept in memory) are written.
+      sendJson(res, 503, { status: 'rejected', reason: 'store_unavailable', message: 'the conversion could not be stored; retry later',
+        duplicate: false }, { 'Retry-After': '5' });
+      return;
+    }
     sendFunctionResponse(res, result);
   }
 
   return server;
+}
+
+async function eventsDurable(events, errorLog) {
+  try {
+    await events.durable();
+    return true;
+  } catch (error) {
+    errorLog(`error: events not on disk: ${error.message}`);
+    return false;
+  }
 }
 
 function allowMethod(req, res, methods) {

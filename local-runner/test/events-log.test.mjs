@@ -37,3 +37,29 @@ test('the log writes through one descriptor held open, not an open per append', 
   assert.equal(readLines(`${file}.1`).length, 201);
   await log.close();
 });
+
+test('durable() resolves once the lines appended before it are written and synced', async (t) => {
+  const file = path.join(tempDir(t), 'events.log');
+  const log = new EventsLog(file);
+  t.after(() => log.close());
+  const waits = [];
+  for (let n = 1; n <= 20; n += 1) {
+    log.appendEvent({ n });
+    waits.push(log.durable());
+  }
+  await Promise.all(waits);
+  assert.equal(readLines(file).length, 20);
+  assert.ok(log.commit.syncs <= 2, `20 waiters took ${log.commit.syncs} fdatasyncs`);
+});
+
+test('durable() fails while lines cannot be written, and succeeds once they are', async (t) => {
+  const dir = path.join(tempDir(t), 'not-yet');
+  const file = path.join(dir, 'events.log');
+  const log = new EventsLog(file, { warn: () => {} });
+  t.after(() => log.close());
+  await log.appendEvent({ type: 'conversion', n: 1 });
+  await assert.rejects(log.durable(), /bytes of events not written yet/);
+  fs.mkdirSync(dir);
+  await log.durable();
+  assert.deepEqual(readLines(file).map((e) => e.n), [1]);
+});

@@ -35,12 +35,12 @@ function fakeEngine(answer) {
   return engine;
 }
 
-async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies, probe } = {}) {
+async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies, probe, eventsDir } = {}) {
   const dir = tempDir(t);
   const access = [];
   const errors = [];
   const warnings = [];
-  const events = new EventsLog(path.join(dir, 'events.log'), { warn: (line) => warnings.push(line) });
+  const events = new EventsLog(path.join(eventsDir ?? dir, 'events.log'), { warn: (line) => warnings.push(line) });
   const health = new ResourceHealth({ log: (l) => errors.push(l), probePath: dir, ...(probe ? { probe } : {}) });
   const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra, trustedProxies, health });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -194,6 +194,24 @@ test('JSON stderr lines go to events.log; other lines are reported, not mixed in
     '{"type":"click","time":1}', '{"type":"rejection"}', '{"type":"click","time":1}', '{"type":"rejection"}',
   ]);
   assert.deepEqual(s.warnings, ['[click.wasm] debug: hello', '[click.wasm] debug: hello']);
+});
+
+test('a postback is answered only once its events are on disk; a click does not wait for that', async (t) => {
+  const eventsDir = path.join(tempDir(t), 'not-yet');
+  const s = await start(t, { eventsDir });
+  const refused = await request(`${s.origin}/postback?x=1`);
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers['retry-after'], '5');
+  assert.equal(JSON.parse(refused.body).reason, 'store_unavailable');
+  assert.ok(s.errors.some((e) => /events not on disk: .*not written yet/.test(e)), s.errors.join('\n'));
+  assert.equal((await request(`${s.origin}/click?a=1`)).status, 302);
+  assert.equal((await request(`${s.origin}/api/conversions/abc/status`, { method: 'POST', body: '{}' })).status, 503);
+
+  fs.mkdirSync(eventsDir);
+  const answered = await request(`${s.origin}/postback?x=2`);
+  assert.equal(answered.status, 200);
+  const types = fs.readFileSync(path.join(eventsDir, 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+  assert.deepEqual(types, ['postback', 'click', 'postback', 'postback'], 'the lines kept while the file could not be written come first');
 });
 
 test('the access log has time, ip, method, path, status and duration, without credentials', async (t) => {

@@ -124,11 +124,14 @@ describe('faults: SIGKILL during a postback load', () => {
         `${first.filter((r) => r.status === 'not sent').length} not sent`);
       assert.ok(acked.size >= 60, `acknowledged ${acked.size}`);
 
-      // Every acknowledged conversion is stored: its claim and its record.
+      // Every acknowledged conversion is stored: its claim, its record, and its event, which is
+      // the reports' only record of it (the runner answers a postback after its events are synced).
       const keys = new Set(storedKeys(dataDir));
+      const logged = conversionEvents(dataDir);
       for (const [tid, cid] of acked) {
         assert.ok(keys.has(`claim/click/${tid}/sale`), `claim of ${tid}`);
         assert.ok(keys.has(`conversion/${cid}`), `conversion ${cid}`);
+        assert.ok(logged.has(cid), `the conversion event of ${cid} in events.log`);
       }
 
       runner = await spawnRunner({ dataDir, configFile, flags: FAST_OUTBOX });
@@ -168,6 +171,17 @@ describe('faults: SIGKILL during a postback load', () => {
     }
   });
 });
+
+// The conversion ids of the conversion events in DATA/events.log.
+function conversionEvents(dataDir) {
+  const ids = new Set();
+  for (const line of fs.readFileSync(path.join(dataDir, 'events.log'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const event = JSON.parse(line);
+    if (event.type === 'conversion') ids.add(event.conversion_id);
+  }
+  return ids;
+}
 
 function vmRssKb(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
