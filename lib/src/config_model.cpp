@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "edgepost/click_id.hpp"
+
 namespace edgepost {
 
 std::string_view cap_period_name(CapPeriod period) noexcept {
@@ -40,6 +42,15 @@ const Goal* Offer::find_goal(std::string_view goal_id) const noexcept {
     if (goal.id == goal_id) return &goal;
   }
   return nullptr;
+}
+
+std::int64_t Offer::ledger_retention_minimum() const noexcept {
+  return attribution_window_seconds + late_postback_seconds + reversal_window_seconds +
+         kClickClockSkewSeconds;
+}
+
+std::int64_t Offer::ledger_retention() const noexcept {
+  return std::max(ledger_retention_seconds, ledger_retention_minimum());
 }
 
 bool Offer::allows(std::uint32_t affiliate_id) const noexcept {

@@ -541,6 +541,25 @@ void read_offer_limits(const json& object, const std::string& path, Checker& che
   }
 }
 
+// After the windows it must outlive: shorter would let a late postback or a status change find
+// its claims or its record gone.
+void read_ledger_retention(const json& object, const std::string& path, Checker& checker,
+                           Offer& offer) {
+  const auto days =
+      read_integer(object, "ledger_retention_days", path, checker, 1, kMaxLedgerRetentionDays);
+  if (!days) return;
+  constexpr std::int64_t kDay = 24 * kHour;
+  const std::int64_t minimum_days = (offer.ledger_retention_minimum() + kDay - 1) / kDay;
+  if (*days < minimum_days) {
+    checker.fail(member_path(path, "ledger_retention_days"),
+                 "must be at least " + std::to_string(minimum_days) +
+                     " (the attribution window + late_postback_days + reversal_window_days, and "
+                     "a day for clock skew)");
+    return;
+  }
+  offer.ledger_retention_seconds = *days * kDay;
+}
+
 }  // namespace
 
 // The offer's own fields; its advertiser is resolved by the caller (a reference in a config
@@ -562,6 +581,8 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
                       "attribution_window_hours",
                       "min_conversion_seconds",
                       "reversal_window_days",
+                      "late_postback_days",
+                      "ledger_retention_days",
                       "currency",
                       "timezone",
                       "caps",
@@ -611,6 +632,11 @@ std::optional<Offer> read_offer_fields(const json& object, const std::string& pa
           read_integer(object, "reversal_window_days", path, checker, 0, kMaxReversalWindowDays)) {
     offer.reversal_window_seconds = *days * 24 * kHour;
   }
+  if (const auto days =
+          read_integer(object, "late_postback_days", path, checker, 0, kMaxLatePostbackDays)) {
+    offer.late_postback_seconds = *days * 24 * kHour;
+  }
+  read_ledger_retention(object, path, checker, offer);
   if (const auto currency = read_string(object, "currency", path, checker, false)) {
     const auto code = normalize_currency(*currency);
     if (!code) checker.fail(member_path(path, "currency"), "must be a 3-letter ISO 4217 code");

@@ -15,7 +15,10 @@ namespace {
 using compact::Reader;
 using compact::Writer;
 
-constexpr std::string_view kOfferMagic = "offer/1|";
+// offer/2 added late_postback_seconds and ledger_retention_seconds; offer/1 records (written
+// before) still read, with their defaults.
+constexpr std::string_view kOfferMagic = "offer/2|";
+constexpr std::string_view kOfferMagicV1 = "offer/1|";
 constexpr std::string_view kAffiliateMagic = "affiliate/1|";
 constexpr std::string_view kAdvertiserMagic = "advertiser/1|";
 
@@ -130,6 +133,8 @@ void write_offer(Writer& out, const Offer& offer) {
   out.integer(offer.attribution_window_seconds);
   out.integer(offer.min_conversion_seconds);
   out.integer(offer.reversal_window_seconds);
+  out.integer(offer.late_postback_seconds);
+  out.integer(offer.ledger_retention_seconds);
   out.text(offer.currency);
   out.text(offer.default_goal);
   out.integer(static_cast<std::int64_t>(offer.goals.size()));
@@ -310,7 +315,7 @@ bool read_postback_url(Reader& in, AffiliatePostbackUrl& entry) {
          in.text("affiliate_postback_url.url", entry.url) && read_template(in, entry.postback);
 }
 
-bool read_offer(Reader& in, Offer& offer) {
+bool read_offer_fields(Reader& in, Offer& offer, bool with_retention) {
   return in.number("offer.id", offer.id) && in.text("offer.name", offer.name) &&
          in.flag("offer.active", offer.active) && read_advertiser(in, offer.advertiser) &&
          in.text("offer.url", offer.url) && read_template(in, offer.landing) &&
@@ -319,6 +324,9 @@ bool read_offer(Reader& in, Offer& offer) {
          in.integer("offer.attribution_window", 0, kMaxSeconds, offer.attribution_window_seconds) &&
          in.integer("offer.min_conversion_seconds", 0, kMaxSeconds, offer.min_conversion_seconds) &&
          in.integer("offer.reversal_window", 0, kMaxSeconds, offer.reversal_window_seconds) &&
+         (!with_retention ||
+          (in.integer("offer.late_postback", 0, kMaxSeconds, offer.late_postback_seconds) &&
+           in.integer("offer.ledger_retention", 0, kMaxSeconds, offer.ledger_retention_seconds))) &&
          in.text("offer.currency", offer.currency) &&
          in.text("offer.default_goal", offer.default_goal) &&
          read_list(in, "offer.goals", offer.goals, read_goal) &&
@@ -328,6 +336,14 @@ bool read_offer(Reader& in, Offer& offer) {
          read_list(in, "offer.caps", offer.caps, read_cap) &&
          in.choice("offer.cap_status", ConversionStatus::rejected, offer.cap_status) &&
          read_traffic_rules(in, offer.traffic_rules);
+}
+
+bool read_offer(Reader& in, Offer& offer) {
+  return read_offer_fields(in, offer, true);
+}
+
+bool read_offer_v1(Reader& in, Offer& offer) {
+  return read_offer_fields(in, offer, false);
 }
 
 template <class Entity>
@@ -412,6 +428,9 @@ std::vector<std::string> stale_config_keys(const std::vector<ConfigRecord>& reco
 
 Expected<Offer, std::vector<ConfigError>> parse_offer_record(std::string_view text) {
   if (is_json_record(text)) return parse_json_record<Offer>(text, read_json_offer);
+  if (text.substr(0, kOfferMagicV1.size()) == kOfferMagicV1) {
+    return decode(text, kOfferMagicV1, read_offer_v1);
+  }
   return decode(text, kOfferMagic, read_offer);
 }
 

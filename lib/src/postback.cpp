@@ -186,6 +186,13 @@ std::optional<Refusal> check_window(const PostbackPlan& plan, const Offer& offer
             ? "the conversion_time is past the offer's attribution window after the click"
             : "the click is older than the offer's attribution window"};
   }
+  // Measured against now, whatever conversion_time says: the click's claims are kept for the
+  // offer's ledger retention, and a new conversion is only unique while they are.
+  if (now - clicked > offer.attribution_window_seconds + offer.late_postback_seconds) {
+    return Refusal{410, "expired",
+                   "the postback came more than the offer's late_postback_days after its "
+                   "attribution window closed"};
+  }
   return std::nullopt;
 }
 
@@ -428,8 +435,12 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
   if (!amount) return refuse(amount.error(), plan, env.now);
   auto change = read_change_request(plan, *amount);
   if (!change) return refuse(change.error(), plan, env.now);
+  const std::int64_t retention = conversion.offer->ledger_retention();
   if (const std::string* id = plan.params.get("conversion_id"); id != nullptr && !id->empty()) {
-    return naming_conversion(plan, to_lower_ascii(*id), std::move(*change), env.now);
+    PostbackDecision named =
+        naming_conversion(plan, to_lower_ascii(*id), std::move(*change), env.now);
+    named.ledger_retention_seconds = retention;
+    return named;
   }
   auto named = claims_for(plan, conversion, *amount, repeat);
   if (!named) return refuse(named.error(), plan, env.now);
@@ -445,9 +456,11 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
     refused.claims = std::move(claims);
     refused.change = std::move(*change);
     refused.repeat_window_seconds = window;
+    refused.ledger_retention_seconds = retention;
     return refused;
   }
   PostbackDecision decision;
+  decision.ledger_retention_seconds = retention;
   decision.change = std::move(*change);
   decision.repeat_window_seconds = window;
   decision.claims = claims;

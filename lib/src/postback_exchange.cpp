@@ -4,6 +4,7 @@
 
 #include "edgepost/cap_closure.hpp"
 #include "edgepost/cap_move.hpp"
+#include "edgepost/config_records.hpp"
 #include "edgepost/events.hpp"
 #include "edgepost/json_text.hpp"
 #include "edgepost/kv_keys.hpp"
@@ -57,6 +58,15 @@ Response store_unavailable() {
       503,
       {{"content-type", "application/json"}, {"cache-control", "no-store"}, {"retry-after", "5"}},
       to_json_text(body) + "\n"};
+}
+
+// The operator's path reads the offer only to change a status: its retention, 0 (kept) when the
+// offer is gone or unreadable, so that nothing is deleted on a guess.
+std::int64_t ledger_retention(const Snapshot& records, std::uint32_t offer_id) {
+  const std::string* text = lookup(records, offer_key(offer_id));
+  if (text == nullptr) return 0;
+  const auto offer = parse_offer_record(*text);
+  return offer ? offer->ledger_retention() : 0;
 }
 
 class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, Step> {
@@ -114,6 +124,12 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
  private:
   const std::string& conversion_id() const { return decision_.conversion_id; }
+
+  // A claim, record or status change of this conversion: kept for the offer's ledger retention
+  // from this write (a later write of the record keeps it longer).
+  KvWrite kept(std::string key, std::string value) const {
+    return KvWrite{std::move(key), std::move(value), decision_.ledger_retention_seconds};
+  }
 
   void refuse(const PostbackRefusal& refusal) {
     emit(refusal.event);
@@ -245,7 +261,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void take_next_claim() {
     if (next_claim_ < decision_.claims.size()) {
       queue_.write(CommandKind::put_if_absent, Store::ledger,
-                   KvWrite{decision_.claims[next_claim_], conversion_id(), 0}, Step::claim);
+                   kept(decision_.claims[next_claim_], conversion_id()), Step::claim);
       return;
     }
     count_in_caps();
@@ -253,7 +269,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   void commit() {
     queue_.write(CommandKind::put_if_absent, Store::ledger,
-                 KvWrite{conversion_key(conversion_id()), encode(record_), 0}, Step::commit);
+                 kept(conversion_key(conversion_id()), encode(record_)), Step::commit);
   }
 
   // Once every claim is held and before the commit: a unit of each cap. A conversion over one
@@ -508,8 +524,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     ConversionRecord complete = record_;
     complete.stage = ConversionStage::complete;
     queue_.write(CommandKind::put, Store::ledger,
-                 KvWrite{conversion_key(conversion_id()), encode(complete), 0},
-                 Step::mark_complete);
+                 kept(conversion_key(conversion_id()), encode(complete)), Step::mark_complete);
   }
 
   void on_marked(const Outcome& outcome) {
@@ -559,7 +574,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     ConversionRecord after = with_change(record_, change_);
     emit(status_change_event(after, change_));
     queue_.write(CommandKind::put, Store::ledger,
-                 KvWrite{conversion_key(conversion_id()), encode(after), 0}, Step::change_folded);
+                 kept(conversion_key(conversion_id()), encode(after)), Step::change_folded);
   }
 
   void on_change_folded(const Outcome& outcome) {
@@ -585,7 +600,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     }
     change_ = decided.change;
     queue_.write(CommandKind::put_if_absent, Store::ledger,
-                 KvWrite{next_change_key(), encode(change_), 0}, Step::change_claim);
+                 kept(next_change_key(), encode(change_)), Step::change_claim);
   }
 
   // Lost to another change: take that one in, then decide again on the result.
@@ -622,6 +637,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     if (outcome.kind == OutcomeKind::failed)
       return fail("conversion records not readable", outcome);
     records_ = outcome.values;
+    decision_.ledger_retention_seconds = ledger_retention(records_, record_.offer_id);
     if (record_.stage == ConversionStage::complete) return read_next_change();
     complete();
   }

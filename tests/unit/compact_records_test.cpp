@@ -174,3 +174,36 @@ TEST_CASE("the config cache is bounded", "[config][cache]") {
   }
   CHECK(cache.size() == 10);
 }
+
+TEST_CASE("compact records: an offer/1 record (before retention) still reads, with the defaults",
+          "[config][records]") {
+  edgepost::Config config = fixtures::config();
+  const auto records = edgepost::config_records(config);
+  const std::string current = record_of(records, "config/offer/100").value;
+  REQUIRE(current.rfind("offer/2|", 0) == 0);
+  const auto offer = edgepost::parse_offer_record(current);
+  REQUIRE(offer.has_value());
+  // offer/1 is offer/2 without the two integers after the reversal window: write one by
+  // encoding with both at their defaults and cutting them out.
+  edgepost::Offer plain = *offer;
+  plain.late_postback_seconds = 1234567;
+  plain.ledger_retention_seconds = 7654321;
+  edgepost::Config one;
+  one.offers.push_back(plain);
+  std::string v1 = edgepost::config_records(one)[0].value;
+  const std::string fields = "1234567;7654321;";
+  const auto at = v1.find(fields);
+  REQUIRE(at != std::string::npos);
+  v1.erase(at, fields.size());
+  v1.replace(0, 8, "offer/1|");
+  const auto old = edgepost::parse_offer_record(v1);
+  REQUIRE(old.has_value());
+  CHECK(old->late_postback_seconds == 30 * 24 * 3600);
+  CHECK(old->ledger_retention_seconds == 0);
+  CHECK(old->reversal_window_seconds == offer->reversal_window_seconds);
+  CHECK(old->name == offer->name);
+  // And an offer/2 record cut the same way is refused, not misread.
+  std::string cut = edgepost::config_records(one)[0].value;
+  cut.erase(cut.find(fields), fields.size());
+  CHECK_FALSE(edgepost::parse_offer_record(cut).has_value());
+}

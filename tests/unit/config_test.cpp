@@ -364,3 +364,30 @@ TEST_CASE("stale config keys: stored config records no longer written, nothing e
   CHECK(edgepost::stale_config_keys({}, {edgepost::offer_key(1)}) ==
         std::vector<std::string>{edgepost::offer_key(1)});
 }
+
+TEST_CASE("ledger retention: late postbacks and the retention are read, and checked", "[config]") {
+  constexpr std::int64_t kDay = 24 * 3600;
+  const auto defaults = load_config(with_offer(kOffer));
+  REQUIRE(defaults.has_value());
+  const edgepost::Offer& offer = defaults->offers[0];
+  CHECK(offer.late_postback_seconds == 30 * kDay);
+  CHECK(offer.ledger_retention_seconds == 0);
+  CHECK(offer.ledger_retention() ==
+        offer.attribution_window_seconds + 30 * kDay + offer.reversal_window_seconds + 300);
+
+  const auto configured = load_config(offer_with(
+      R"("attribution_window_hours": 24, "reversal_window_days": 10, "late_postback_days": 5, "ledger_retention_days": 17)"));
+  REQUIRE(configured.has_value());
+  CHECK(configured->offers[0].late_postback_seconds == 5 * kDay);
+  CHECK(configured->offers[0].ledger_retention() == 17 * kDay);
+
+  CHECK(has_error(
+      offer_with(
+          R"("attribution_window_hours": 24, "reversal_window_days": 10, "late_postback_days": 5, "ledger_retention_days": 16)"),
+      "offers[0].ledger_retention_days: must be at least 17 (the attribution window + "
+      "late_postback_days + reversal_window_days, and a day for clock skew)"));
+  CHECK(has_error(offer_with(R"("late_postback_days": 366)"),
+                  "offers[0].late_postback_days: must be an integer from 0 to 365"));
+  CHECK(has_error(offer_with(R"("ledger_retention_days": 0)"),
+                  "offers[0].ledger_retention_days: must be an integer from 1 to 3650"));
+}

@@ -40,6 +40,9 @@ Outcome execute(const Command& command, Stores& stores,
       break;
     case CommandKind::put_if_absent: {
       const auto [at, inserted] = store.emplace(command.write.key, command.write.value);
+      if (inserted && command.store == edgepost::Store::ledger) {
+        stores.ledger_ttls[command.write.key] = command.write.ttl_seconds;
+      }
       outcome.kind = inserted ? OutcomeKind::won : OutcomeKind::exists;
       if (!inserted) outcome.existing = at->second;
       if (inserted && command.write.key.rfind("outbox/", 0) == 0) {
@@ -47,7 +50,12 @@ Outcome execute(const Command& command, Stores& stores,
       }
       break;
     }
-    case CommandKind::put: store[command.write.key] = command.write.value; break;
+    case CommandKind::put:
+      store[command.write.key] = command.write.value;
+      if (command.store == edgepost::Store::ledger) {
+        stores.ledger_ttls[command.write.key] = command.write.ttl_seconds;
+      }
+      break;
     case CommandKind::remove: store.erase(command.write.key); break;
     case CommandKind::list:
       for (const auto& [key, value] : store) {

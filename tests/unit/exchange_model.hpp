@@ -4,6 +4,7 @@
 // but its answer is lost, the process dies before a command or right after it.
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@ struct Stores {
   std::map<std::string, std::string> ledger;
   std::map<std::string, int> outbox_writes;         // entries created per outbox key, ever
   std::vector<std::string> unsynced_ledger_writes;  // keys; what decides money must be synced
+  std::map<std::string, std::int64_t> ledger_ttls;  // key -> ttl_seconds of its last write
   std::vector<std::string> events;
   std::vector<std::string> wakeups;  // postback ids whose delivery was woken
 

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "edgepost/click_exchange.hpp"
+#include "edgepost/click_id.hpp"
 #include "edgepost/conversion_record.hpp"
 #include "edgepost/hex.hpp"
 #include "edgepost/kv_keys.hpp"
@@ -369,4 +370,63 @@ TEST_CASE("exchange: a click redirects first, then stores; a failed store still 
     const json last = json::parse(stores.events.back());
     CHECK(last["type"] == (store_fails ? "error" : "click"));
   }
+}
+
+// Retention (Offer::ledger_retention): every claim, record and status change of a conversion is
+// written with the offer's TTL, so the ledger does not grow for ever; a late postback that could
+// find the claims gone is refused as new (postback_test.cpp), and its replays are answered from
+// the record for as long as it is kept.
+TEST_CASE("exchange: claims, records and status changes are kept for the offer's retention",
+          "[exchange][retention]") {
+  const Requests r;
+  Stores stores = fresh_stores();
+  Run first(postback(r.order1()));
+  first.to_end(stores);
+  const std::string cid = conversion_of(first);
+  const std::int64_t day = 24 * 3600;
+  // Offer 100 in the fixtures: a 30-day window, 30 days of late postbacks, a 60-day reversal
+  // window, and the clock skew.
+  const std::int64_t retention = 120 * day + edgepost::kClickClockSkewSeconds;
+  CHECK(stores.ledger_ttls.at("claim/click/" + r.click1 + "/sale") == retention);
+  CHECK(stores.ledger_ttls.at(edgepost::conversion_key(cid)) == retention);
+  std::size_t claims = 0;
+  for (const auto& [key, ttl] : stores.ledger_ttls) {
+    if (key.rfind("claim/", 0) != 0) continue;
+    ++claims;
+    CHECK(ttl == retention);
+  }
+  CHECK(claims == 2);  // the click's once-goal and the order
+
+  Run reversal(postback(r.order1() + "&status=rejected", kLater + day, 7));
+  reversal.to_end(stores);
+  REQUIRE(reversal.responses[0].status == 200);
+  CHECK(stores.ledger_ttls.at(edgepost::status_change_key(cid, 1)) == retention);
+  CHECK(stores.ledger_ttls.at(edgepost::conversion_key(cid)) == retention);
+}
+
+TEST_CASE("exchange: a longer retention configured for the offer is the one written",
+          "[exchange][retention]") {
+  const Requests r;
+  Stores stores =
+      stores_with_offer_100([](nlohmann::json& offer) { offer["ledger_retention_days"] = 400; });
+  Run first(postback(r.order1()));
+  first.to_end(stores);
+  CHECK(stores.ledger_ttls.at(edgepost::conversion_key(conversion_of(first))) == 400 * 24 * 3600);
+}
+
+TEST_CASE("exchange: past the late postbacks a new conversion is refused, a recorded one replays",
+          "[exchange][retention]") {
+  const Requests r;
+  Stores stores = fresh_stores();
+  Run first(postback(r.order1()));
+  first.to_end(stores);
+  const std::int64_t past = fixtures::kNow + 61 * 24 * 3600;  // window 30 days + 30 late
+  Run replay(postback(r.order1(), past, 2));
+  replay.to_end(stores);
+  CHECK(replay.responses[0].status == 200);
+  CHECK(conversion_of(replay) == conversion_of(first));
+  Run other(postback("tid=" + r.click2 + kAuth + "&adv_sub=U-43", past, 3));
+  other.to_end(stores);
+  CHECK(other.responses[0].status == 410);
+  CHECK(body(other.responses[0])["reason"] == "expired");
 }

@@ -249,13 +249,16 @@ TEST_CASE("conversion_time: the minimum click-to-conversion time counts to it",
   auto snapshot = fixtures::all_records();
   const std::string tid = click_on(200, 7, snapshot);  // the offer wants 30 s
   const std::int64_t now = fixtures::kNow + 3600;
-  const PostbackDecision fast = postback(
-      signed_query({{"tid", tid}, {"amount", "50"}, {"conversion_time", std::to_string(fixtures::kNow + 10)}},
-                   now),
-      snapshot, now);
+  const PostbackDecision fast =
+      postback(signed_query({{"tid", tid},
+                             {"amount", "50"},
+                             {"conversion_time", std::to_string(fixtures::kNow + 10)}},
+                            now),
+               snapshot, now);
   REQUIRE(response_of(fast).status == 200);
   CHECK(body_of(fast)["status"] == "rejected");
-  CHECK(stored_conversion(fast)["rule"] == "faster than the offer's minimum click-to-conversion time");
+  CHECK(stored_conversion(fast)["rule"] ==
+        "faster than the offer's minimum click-to-conversion time");
 }
 
 TEST_CASE("the advertiser may send the status", "[postback]") {
@@ -340,8 +343,9 @@ TEST_CASE("repeating goals: adv_sub required by default, or a normalised fingerp
     std::string upper = tid;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     for (const std::string& same :
-         {"tid=" + tid + "&goal=purchase&amount=9.990", "tid=" + upper + "&goal=purchase&amount=9.99",
-          "tid=" + tid + "&event=purchase&sum=9.99", "tid=" + tid + "&goal=purchase&amount=9.99&currency=usd",
+         {"tid=" + tid + "&goal=purchase&amount=9.990",
+          "tid=" + upper + "&goal=purchase&amount=9.99", "tid=" + tid + "&event=purchase&sum=9.99",
+          "tid=" + tid + "&goal=purchase&amount=9.99&currency=usd",
           "tid=" + tid + "&goal=purchase&amount=9.99&status=pending",
           "tid=" + tid + "&goal=purchase&amount=9.99&aff_sub=ignored"}) {
       INFO(same);
@@ -494,4 +498,23 @@ TEST_CASE("hostile bytes in names and values never break the JSON answer", "[pos
     REQUIRE(decision.refusal.has_value());
     CHECK_FALSE(json::parse(decision.refusal->event, nullptr, false).is_discarded());
   }
+}
+
+TEST_CASE(
+    "late postbacks: a new conversion only until the offer's late_postback_days after the window",
+    "[postback][retention]") {
+  auto snapshot = fixtures::all_records();
+  const std::string tid = click_on(100, 7, snapshot);  // window 30 days, 30 late by default
+  const std::int64_t day = 24 * 3600;
+  const std::string in_window = "tid=" + tid + "&security_token=" + kToken +
+                                "&conversion_time=" + std::to_string(fixtures::kNow + 10 * day);
+  const PostbackDecision late = postback(in_window, snapshot, fixtures::kNow + 59 * day);
+  REQUIRE(response_of(late).status == 200);
+  CHECK(late.ledger_retention_seconds == (30 + 30 + 60) * day + 300);
+  // conversion_time still inside the window, but the claims may be gone by now.
+  const PostbackDecision too_late = postback(in_window, snapshot, fixtures::kNow + 61 * day);
+  check_refused(too_late, 410, "expired");
+  CHECK(body_of(too_late)["message"].get<std::string>().find("late_postback_days") !=
+        std::string::npos);
+  CHECK(too_late.ledger_retention_seconds == (30 + 30 + 60) * day + 300);  // its replays write
 }

@@ -20,6 +20,8 @@ enum class ConversionStatus { approved, pending, rejected };
 // Chargebacks can arrive up to a few months after a sale; a year and a half covers them. Also
 // how long cap ledgers keep a period's slots after it ends (cap_ledger.hpp).
 inline constexpr std::int64_t kMaxReversalWindowDays = 540;
+inline constexpr std::int64_t kMaxLatePostbackDays = 365;
+inline constexpr std::int64_t kMaxLedgerRetentionDays = 3650;
 std::string_view status_name(ConversionStatus status) noexcept;
 std::optional<ConversionStatus> parse_status(std::string_view text) noexcept;
 
@@ -136,6 +138,13 @@ struct Offer {
   std::int64_t min_conversion_seconds = 0;
   // How long after the conversion an approved one may still be rejected (refund, chargeback).
   std::int64_t reversal_window_seconds = 30 * 24 * 3600;
+  // How long after the attribution window closes a postback may still bring a new conversion
+  // (an advertiser reporting late, with a conversion_time inside the window). Past it the
+  // click's claims may be gone, so a new conversion would not be unique any more.
+  std::int64_t late_postback_seconds = 30 * 24 * 3600;
+  // How long claims, conversion records and status changes are kept after each write; 0: the
+  // least that is safe, ledger_retention_minimum().
+  std::int64_t ledger_retention_seconds = 0;
   std::string currency = "USD";
   std::string default_goal;
   std::vector<Goal> goals;
@@ -151,6 +160,10 @@ struct Offer {
   // The affiliate's override for this goal if any, else the goal's payout.
   const PriceRule& payout_for(std::uint32_t affiliate_id, const Goal& goal) const noexcept;
   const UrlTemplate* postback_override(std::uint32_t affiliate_id) const noexcept;
+  // The window + the late postbacks + the reversal window + clock skew: a claim kept that long
+  // outlives every postback that could need it, and a record every status change that could.
+  std::int64_t ledger_retention_minimum() const noexcept;
+  std::int64_t ledger_retention() const noexcept;
 };
 
 struct Config {

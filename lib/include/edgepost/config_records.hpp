@@ -3,7 +3,7 @@
 // only the records it needs (an offer's record holds a copy of its advertiser).
 //
 // A record is the entity compiled: checked once, when the config is loaded, and stored in a
-// compact versioned text form ("offer/1|...", compact_record.hpp) with URL templates already
+// compact versioned text form ("offer/2|...", compact_record.hpp) with URL templates already
 // parsed, which the hot path reads without a JSON document and without checking again. The
 // reader is still defensive: a corrupt record is refused with the field and byte at fault,
 // never trusted into a crash (tests/fuzz/compact_record_fuzzer.cpp). Records stored as JSON by

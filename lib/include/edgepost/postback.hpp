@@ -63,6 +63,9 @@ struct PostbackDecision {
   // it gets when one is full.
   std::vector<CapCheck> caps;
   ConversionStatus cap_status = ConversionStatus::rejected;
+  // The offer's Offer::ledger_retention(): the TTL of every claim, record and status change this
+  // conversion writes. 0 (kept) when the offer is not known.
+  std::int64_t ledger_retention_seconds = 0;
 };
 
 // repeat: for a fingerprinted event, how many earlier events with the same fingerprint the
