@@ -116,6 +116,9 @@ class ExplainExchange final : public detail::QueuedExchange<ExplainExchange, Ste
                                 {"attribution_window_seconds", offer->attribution_window_seconds}};
         answer_["attribution_ends"] = ends;
         answer_["expired"] = env_.now > ends;
+        // The last moment a postback can still bring a new conversion, with a conversion_time
+        // inside the window.
+        answer_["late_postbacks_end"] = ends + offer->late_postback_seconds;
       }
     }
     answer_["click"] = nullptr;

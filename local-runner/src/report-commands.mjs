@@ -148,6 +148,7 @@ function explanationText(x) {
     rows.push(['click', `${at(x.id.click_time)}, offer ${x.id.offer_id}${x.offer ? ` (${x.offer.name})` : ''}, affiliate ${x.id.aff_id}` +
       `${x.click?.aff_sub ? `, aff_sub ${x.click.aff_sub}` : ''}${x.click?.source ? `, source ${x.click.source}` : ''}`]);
     if (x.attribution_ends !== undefined) rows.push(['window', `${x.expired ? 'closed' : 'open until'} ${at(x.attribution_ends)}`]);
+    if (x.late_postbacks_end !== undefined) rows.push(['late postbacks', `accepted until ${at(x.late_postbacks_end)}`]);
   } else {
     rows.push(['signature', `${x.signature}: ${x.message}`]);
   }

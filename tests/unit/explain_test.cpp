@@ -54,6 +54,8 @@ TEST_CASE("explain: a valid ID, its offer's window and its stored click", "[expl
   CHECK(answer["attribution_ends"] ==
         fixtures::kNow + answer["offer"]["attribution_window_seconds"].get<std::int64_t>());
   CHECK(answer["expired"] == false);
+  CHECK(answer["late_postbacks_end"] ==
+        answer["attribution_ends"].get<std::int64_t>() + 30 * 24 * 3600);
   CHECK(answer["future"] == false);
   CHECK(answer["click"]["aff_sub"] == "x");
 
