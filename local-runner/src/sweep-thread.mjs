@@ -2,9 +2,11 @@
 // that answers requests. Its file operations are asynchronous there too, but their promises,
 // strings and buffers were the main isolate's garbage: sweeping 500,000 of a million records,
 // the main loop's p99 delay went from 2.9 to 1.5 ms with them here (its longest stall, about
-// 30 ms, is the two cores' contention and did not move: docs/data-directory.md). Messages: { id, kind: 'buckets', files, now } (an indexed
-// sweep of files sealed by the main thread), { id, kind: 'walk', now, nowMs } (the whole
-// directory), { kind: 'abort' } (end the one under way at its next file).
+// 30 ms, is the two cores' contention and did not move: docs/data-directory.md).
+//
+// Messages: { id, kind: 'buckets', files, now } (an indexed sweep of files sealed by the main
+// thread), { id, kind: 'walk', now, nowMs } (the whole directory), { kind: 'abort' } (end the
+// one under way at its next file).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { sweepBuckets } from './expiry-index.mjs';

@@ -42,6 +42,13 @@ struct Requests {
   std::string repeat_purchase() const { return "tid=" + app_click + "&goal=purchase&amount=10"; }
 };
 
+// A request run to its end on `stores`, with no fault.
+Run recorded(Stores& stores, std::unique_ptr<edgepost::Exchange> exchange) {
+  Run run(std::move(exchange));
+  run.to_end(stores);
+  return run;
+}
+
 std::size_t store_commands_of(const std::string& query) {
   Stores stores = fresh_stores();
   Run run(postback(query));
@@ -380,9 +387,7 @@ TEST_CASE("exchange: claims, records and status changes are kept for the offer's
           "[exchange][retention]") {
   const Requests r;
   Stores stores = fresh_stores();
-  Run first(postback(r.order1()));
-  first.to_end(stores);
-  const std::string cid = conversion_of(first);
+  const std::string cid = conversion_of(recorded(stores, postback(r.order1())));
   const std::int64_t day = 24 * 3600;
   // Offer 100 in the fixtures: a 30-day window, 30 days of late postbacks, a 60-day reversal
   // window, and the clock skew.
@@ -402,6 +407,14 @@ TEST_CASE("exchange: claims, records and status changes are kept for the offer's
   REQUIRE(reversal.responses[0].status == 200);
   CHECK(stores.ledger_ttls.at(edgepost::status_change_key(cid, 1)) == retention);
   CHECK(stores.ledger_ttls.at(edgepost::conversion_key(cid)) == retention);
+
+  // The operator's status API reads the offer for itself: the same retention.
+  stores.ledger_ttls.clear();
+  Run approval(status_api(cid, R"({"status":"approved"})", kLater + 2 * day, 8));
+  approval.to_end(stores);
+  REQUIRE(approval.responses[0].status == 200);
+  CHECK(stores.ledger_ttls.at(edgepost::status_change_key(cid, 2)) == retention);
+  CHECK(stores.ledger_ttls.at(edgepost::conversion_key(cid)) == retention);
 }
 
 TEST_CASE("exchange: a longer retention configured for the offer is the one written",
@@ -409,22 +422,20 @@ TEST_CASE("exchange: a longer retention configured for the offer is the one writ
   const Requests r;
   Stores stores =
       stores_with_offer_100([](nlohmann::json& offer) { offer["ledger_retention_days"] = 400; });
-  Run first(postback(r.order1()));
-  first.to_end(stores);
-  CHECK(stores.ledger_ttls.at(edgepost::conversion_key(conversion_of(first))) == 400 * 24 * 3600);
+  const std::string cid = conversion_of(recorded(stores, postback(r.order1())));
+  CHECK(stores.ledger_ttls.at(edgepost::conversion_key(cid)) == 400 * 24 * 3600);
 }
 
 TEST_CASE("exchange: past the late postbacks a new conversion is refused, a recorded one replays",
           "[exchange][retention]") {
   const Requests r;
   Stores stores = fresh_stores();
-  Run first(postback(r.order1()));
-  first.to_end(stores);
+  const std::string cid = conversion_of(recorded(stores, postback(r.order1())));
   const std::int64_t past = fixtures::kNow + 61 * 24 * 3600;  // window 30 days + 30 late
   Run replay(postback(r.order1(), past, 2));
   replay.to_end(stores);
   CHECK(replay.responses[0].status == 200);
-  CHECK(conversion_of(replay) == conversion_of(first));
+  CHECK(conversion_of(replay) == cid);
   Run other(postback("tid=" + r.click2 + kAuth + "&adv_sub=U-43", past, 3));
   other.to_end(stores);
   CHECK(other.responses[0].status == 410);
