@@ -103,6 +103,19 @@ TEST_CASE("compact records: a refusal names the field and the byte", "[config][r
         "record: affiliate.name at byte 14: longer than the record");
   CHECK(refusal("config/affiliate/7", "affiliate/1|4294967296;") ==
         "record: affiliate.id at byte 12: out of range");
+  // Integers: a sign only when negative, at least one digit, nothing beyond int64.
+  for (const char* id : {"+7;", "-;", ";", "7", "7:", "9223372036854775808;",
+                         "99999999999999999999;", "-9223372036854775809;"}) {
+    INFO(id);
+    CHECK(refusal("config/affiliate/7", std::string("affiliate/1|") + id) ==
+          "record: affiliate.id at byte 12: expected an integer and ';'");
+  }
+  CHECK(refusal("config/affiliate/7", "affiliate/1|-9223372036854775808;") ==
+        "record: affiliate.id at byte 12: out of range");
+  CHECK(refusal("config/affiliate/7", "affiliate/1|9223372036854775807;") ==
+        "record: affiliate.id at byte 12: out of range");
+  CHECK(refusal("config/affiliate/7", "affiliate/1|007;1:a2;") ==
+        "record: affiliate.active at byte 19: out of range");
   CHECK(refusal("config/affiliate/7", "affiliate/1|7;1:a2;") ==
         "record: affiliate.active at byte 17: out of range");
   CHECK(refusal("config/affiliate/7", "affiliate/1|7;1:a1;0:1;") ==

@@ -21,6 +21,13 @@ TEST_CASE("percent_decode treats '+' as the caller says", "[percent]") {
   CHECK(*percent_decode("a%2Bb", PlusSign::space) == "a+b");
 }
 
+TEST_CASE("percent_decode keeps the text between escapes, at either end", "[percent]") {
+  CHECK(*percent_decode("+%41+b", PlusSign::space) == " A b");
+  CHECK(*percent_decode("abc%41", PlusSign::space) == "abcA");
+  CHECK(*percent_decode("%41%42c++", PlusSign::space) == "ABc  ");
+  CHECK(*percent_decode("no escapes at all", PlusSign::literal) == "no escapes at all");
+}
+
 TEST_CASE("percent_decode refuses malformed escapes and says where", "[percent]") {
   for (const auto& [input, offset] : {std::pair<const char*, std::size_t>{"%", 0},
                                       {"ab%", 2},
