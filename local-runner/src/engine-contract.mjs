@@ -8,19 +8,21 @@
 // failure is thrown, never returned. `exhausted` (node only): the error of a file the function
 // could not open for want of descriptors.
 //
-// concurrency: how many runs the engine takes at once (the server sends no more); close()
-// releases what the engine holds (threads).
+// concurrency: how many runs the engine takes at once (the server sends no more);
+// computeConcurrency: how many of those may be runs that only compute (the rest wait on the
+// disk), at most the cores the engine can use; close() releases what the engine holds (threads).
 
 import { takeHostLines } from './host-lines.mjs';
 import { cgiEnvironment, parseCgiOutput } from './wasi-cgi.mjs';
 
 export class Engine {
-  constructor({ kind, description, kvDir, secrets = {}, concurrency = 1 }) {
+  constructor({ kind, description, kvDir, secrets = {}, concurrency = 1, computeConcurrency = concurrency }) {
     this.kind = kind;
     this.description = description;
     this.kvDir = kvDir;
     this.secrets = secrets;
     this.concurrency = concurrency;
+    this.computeConcurrency = Math.min(concurrency, computeConcurrency);
   }
 
   async close() {}

@@ -41,7 +41,10 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //               when it failed afterwards
 export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
   trustedProxies = [], onHostLines = () => {} }) {
-  const queue = new TaskLimit(engine.concurrency ?? 1);
+  // A run that waits on the disk may take any of the engine's places; one that only computes,
+  // no more than there are cores for: more would only slow each other down.
+  const places = new TaskLimit(engine.concurrency ?? 1);
+  const computePlaces = new TaskLimit(engine.computeConcurrency ?? engine.concurrency ?? 1);
   const isTrustedProxy = trustedProxyList(trustedProxies);
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderBytes,
@@ -133,7 +136,8 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip, country };
     let result;
     try {
-      result = await queue.run(() => engine.cgi(route.fn, request));
+      const run = () => places.run(() => engine.cgi(route.fn, request));
+      result = await (route.waitsOnDisk ? run() : computePlaces.run(run));
     } catch (error) {
       if (health.failed(error, `${req.method} ${path}`)) {
         sendJson(res, 503, { error: 'resource_exhausted', message: 'the runner is out of a resource; try again shortly' }, { 'Retry-After': '1' });

@@ -3,6 +3,7 @@
 // the runs go to that many worker threads (wasi-thread-pool.mjs), that many at once; with 0
 // they run on this thread, one at a time (one-shot commands such as `config load`).
 
+import os from 'node:os';
 import { Engine } from './engine-contract.mjs';
 import { functionFile } from './function-files.mjs';
 import { compileFunction } from './wasi-cgi.mjs';
@@ -18,7 +19,8 @@ export class NodeEngine extends Engine {
 
   constructor(modules, kvDir, secrets, threads) {
     const where = threads > 0 ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '';
-    super({ kind: 'node', description: `node:wasi (Node.js ${process.version})${where}`, kvDir, secrets, concurrency: Math.max(1, threads) });
+    super({ kind: 'node', description: `node:wasi (Node.js ${process.version})${where}`, kvDir, secrets,
+      concurrency: Math.max(1, threads), computeConcurrency: os.availableParallelism() });
     this.modules = modules;
     this.pool = threads > 0 ? new WasiThreadPool(modules, threads) : null;
   }

@@ -23,7 +23,7 @@ test('serve defaults', () => {
   assert.equal(options.allowPrivateTargets, false);
   assert.deepEqual(options.outbox, { intervalMs: 1000, rescanMs: 600000, baseDelayMs: 30000, maxAttempts: 8, timeoutMs: 5000 });
   assert.equal(options.sweepIntervalMs, 60000);
-  assert.equal(options.threads, os.availableParallelism(), 'one WASI thread per core');
+  assert.equal(options.threads, Math.min(32, 4 * os.availableParallelism()), 'four WASI threads per core');
 });
 
 test('serve options are read and checked', () => {

@@ -17,12 +17,17 @@ function fakeEngine(answer) {
     calls: [],
     running: 0,
     maxRunning: 0,
+    runningOf: {},
+    maxRunningOf: {},
     async cgi(name, req) {
       engine.calls.push({ name, req });
       engine.running += 1;
       engine.maxRunning = Math.max(engine.maxRunning, engine.running);
+      engine.runningOf[name] = (engine.runningOf[name] ?? 0) + 1;
+      engine.maxRunningOf[name] = Math.max(engine.maxRunningOf[name] ?? 0, engine.runningOf[name]);
       await new Promise((resolve) => setTimeout(resolve, 30));
       engine.running -= 1;
+      engine.runningOf[name] -= 1;
       return answer?.(name, req) ?? {
         status: name === 'click' ? 302 : 200,
         headers: name === 'click' ? [['location', 'https://shop.example/landing'], ['cache-control', 'no-store']] : [['content-type', 'application/json']],
@@ -165,6 +170,21 @@ test('functions run one request at a time', async (t) => {
   await Promise.all(Array.from({ length: 5 }, (_, i) => request(`${s.origin}/click?i=${i}`)));
   assert.equal(s.engine.calls.length, 5);
   assert.equal(s.engine.maxRunning, 1);
+});
+
+test('postbacks, which wait on the disk, take every place of the engine; clicks at most the compute places', async (t) => {
+  const engine = Object.assign(fakeEngine(), { concurrency: 4, computeConcurrency: 1 });
+  const s = await start(t, { engine });
+  const postback = (i) => request(`${s.origin}/postback?i=${i}`);
+  const click = (i) => request(`${s.origin}/click?i=${i}`);
+
+  await Promise.all(Array.from({ length: 8 }, (_, i) => postback(i)));
+  assert.equal(engine.maxRunningOf.postback, 4);
+
+  const mixed = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? click(i) : postback(i))));
+  assert.deepEqual(mixed.map((r) => r.status), Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 302 : 200)));
+  assert.equal(engine.maxRunningOf.click, 1, 'clicks never take more than the compute places');
+  assert.equal(engine.maxRunning, 4, 'no more runs at once than the engine takes');
 });
 
 test('a function that fails is a 500 that names no internals; its stderr is kept', async (t) => {
