@@ -63,6 +63,11 @@ export function encodeRecord(value, expiresAt = 0) {
   return Buffer.concat([Buffer.from(`edgepost-kv 1 ${expiresAt}\n`), Buffer.from(value)]);
 }
 
+// Both stores write every name through a temporary file, so a name never shows an empty file
+// but one: an unsynced write (a click record) whose data a power cut kept from the disk. It
+// holds nothing: it reads as absent, and the sweep deletes it (docs/data-directory.md).
+export const isTornWrite = (buffer) => buffer.length === 0;
+
 // -> { value: Buffer, expiresAt } ; throws on a file that does not start with the header.
 export function decodeRecord(buffer, name = 'record') {
   const head = buffer.subarray(0, 64).toString('latin1');
@@ -102,6 +107,7 @@ export class KvDir {
       if (error.code === 'ENOENT') return null;
       throw error;
     }
+    if (isTornWrite(buffer)) return null;
     const record = decodeRecord(buffer, file);
     return isExpired(record.expiresAt, now) ? null : record;
   }
@@ -244,7 +250,7 @@ export class KvDir {
   }
 }
 
-// The sweep's delete: removes `file` if it holds an expired record. The inode check keeps a file
+// The sweep's delete: removes `file` if it holds an expired record or nothing (isTornWrite). The inode check keeps a file
 // replaced between the read and the unlink (by a function on a worker thread or in another
 // process) alive. Returns true if it deleted the file.
 async function removeIfExpired(file, now) {
@@ -261,11 +267,12 @@ async function removeIfExpired(file, now) {
     inode = (await handle.stat()).ino;
     const head = Buffer.alloc(64);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    record = decodeRecord(head.subarray(0, bytesRead), file);
+    const read = head.subarray(0, bytesRead);
+    record = isTornWrite(read) ? null : decodeRecord(read, file);
   } finally {
     await handle.close();
   }
-  if (!isExpired(record.expiresAt, now)) return false;
+  if (record !== null && !isExpired(record.expiresAt, now)) return false;
   try {
     if ((await fs.promises.lstat(file)).ino !== inode) return false;  // replaced meanwhile: a live record
     await fs.promises.unlink(file);

@@ -56,6 +56,15 @@ test('read refuses a file without the header instead of returning garbage', asyn
   await assert.rejects(kv.read('broken'), /not an edgepost-kv 1 record/);
 });
 
+test('an empty file, an unsynced write torn by a power cut, reads as absent and the sweep deletes it', async (t) => {
+  const kv = open(t);
+  fs.writeFileSync(path.join(kv.dir, encodeKey('click/torn')), '');
+  await kv.writeReplace('click/live', 'x', { expiresAt: nowSeconds() + 60 });
+  assert.equal(await kv.read('click/torn'), null);
+  assert.deepEqual(await kv.sweep(), { expired: 1, leftovers: 0, unreadable: 0 });
+  assert.deepEqual(fs.readdirSync(kv.dir), [encodeKey('click/live')]);
+});
+
 test('writeReplace replaces atomically and leaves no temporary file', async (t) => {
   const kv = open(t);
   await kv.writeReplace('k', 'one');

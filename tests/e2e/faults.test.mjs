@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { decodeKey } from '../../local-runner/src/kv-dir.mjs';
 import { functionsDir } from './functions.mjs';
 import { networkConfig, SIGNING_ENV, TOKEN } from './network.mjs';
-import { getJson, spawnRunner, startRawStub, storedKeys } from './hostile-runner.mjs';
+import { getJson, kvFiles, spawnRunner, startRawStub, storedKeys } from './hostile-runner.mjs';
 import { makeDataDir, writeConfig } from './runner-target.mjs';
 import { waitFor } from './stubs.mjs';
 
@@ -163,6 +163,39 @@ describe('faults: SIGKILL during a postback load', () => {
         `${repeated.length} delivered more than once (at least once)${repeated.length ? `: ${JSON.stringify(repeated.slice(0, 5))}` : ''}`);
       assert.ok(repeated.length <= 10, 'only deliveries under way at the kill may repeat');
       assert.ok(!perTid.has(null));
+    } finally {
+      await runner.stop();
+      await landing.close();
+      await partner.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+// A click record is written without a sync (docs/data-directory.md): after a power cut its name
+// can be left on an empty file, its data never written. Nothing short of a VM can cut the power
+// here, so the test leaves the click record the way such a cut would.
+describe('faults: a click record torn by a power cut', () => {
+  test('the postback still records the conversion, from the signed ID alone', async () => {
+    const landing = await startRawStub();
+    const partner = await startRawStub();
+    const dataDir = makeDataDir();
+    const configFile = writeConfig(dataDir, networkConfig({ landing: landing.url('/landing'), partner: () => partner.url('/p') }));
+    const runner = await spawnRunner({ dataDir, configFile, flags: FAST_OUTBOX });
+    try {
+      const tid = await clickTid(runner.base, 'offer_id=200&aff_id=8&aff_sub=torn');
+      const clicks = kvFiles(dataDir).filter((f) => f.key?.startsWith('click/'));
+      assert.equal(clicks.length, 1, JSON.stringify(clicks));
+      fs.truncateSync(path.join(dataDir, 'kv', clicks[0].name), 0);
+
+      const first = await getJson(`${runner.base}/postback?tid=${tid}&amount=10&adv_sub=TORN-1`);
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.body.status, 'approved', first.text);
+      assert.ok(storedKeys(dataDir).includes(`conversion/${first.body.conversion_id}`));
+      const replay = await getJson(`${runner.base}/postback?tid=${tid}&amount=10&adv_sub=TORN-1`);
+      assert.equal(replay.body.duplicate, true, replay.text);
+      assert.equal(replay.body.conversion_id, first.body.conversion_id);
+      await waitFor(() => partner.requests.length >= 1, { what: 'the partner postback', timeoutMs: 20000, intervalMs: 100 });
     } finally {
       await runner.stop();
       await landing.close();

@@ -147,6 +147,9 @@ Expected<std::optional<std::string>, KvError> DirectoryKv::get(std::string_view 
   auto content = read_all(fd);
   ::close(fd);
   if (!content) return Unexpected{KvError::io_error};
+  // Every name is written through a temporary file, so the only empty file under a name is an
+  // unsynced write (a click record) whose data a power cut kept from the disk: nothing.
+  if (content->empty()) return std::optional<std::string>{};
   const auto header = parse_header(*content);
   if (!header) return Unexpected{KvError::corrupt};
   if (header->first != 0 && header->first <= now) return std::optional<std::string>{};

@@ -25,7 +25,8 @@ class DirectoryKv {
  public:
   explicit DirectoryKv(std::string root) : root_(std::move(root)) {}
 
-  // nullopt when the key is absent or expired at `now`.
+  // nullopt when the key is absent or expired at `now`, or its file is empty (a write a power
+  // cut tore: docs/data-directory.md).
   Expected<std::optional<std::string>, KvError> get(std::string_view key, std::int64_t now) const;
   // expires_at: Unix seconds, 0 for never. Replaces atomically (temp file, fsync, rename,
   // fsync of the directory): once it returns, the new value survives a power cut (on a host

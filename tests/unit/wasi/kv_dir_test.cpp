@@ -89,6 +89,17 @@ TEST_CASE("an unsynced put is the same atomic replace, file format and all", "[k
   CHECK(dir.names() == std::vector<std::string>{"click%2Fx"});
 }
 
+TEST_CASE("an empty file, an unsynced write torn by a power cut, reads as absent", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  std::ofstream(dir.path / "click%2Fx").close();
+  CHECK(kv.get("click/x", 100)->has_value() == false);
+  // Its name is still taken: a claim is never written over a file that is there.
+  CHECK(*kv.put_if_absent("click/x", "v", 0) == PutResult::exists);
+  REQUIRE(kv.put("click/x", "v", 0));
+  CHECK(**kv.get("click/x", 100) == "v");
+}
+
 TEST_CASE("expired records read as absent", "[kv_dir]") {
   TempDir dir;
   const DirectoryKv kv(dir.path.string());
