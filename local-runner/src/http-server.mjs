@@ -162,8 +162,7 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     if (route.durable && !(await eventsDurable(events, errorLog))) {
       // The ledger holds what the run wrote; the advertiser's retry is answered from it, and by
       // then the event lines (kept in memory) are written.
-      sendJson(res, 503, { status: 'rejected', reason: 'store_unavailable', message: 'the conversion could not be stored; retry later',
-        duplicate: false }, { 'Retry-After': '5' });
+      sendJson(res, 503, route.notStored, { 'Retry-After': '5' });
       return;
     }
     sendFunctionResponse(res, result);

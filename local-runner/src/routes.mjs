@@ -6,12 +6,18 @@
 // function itself. A click answers at once: its signed ID attributes the conversion even if
 // its record and event are lost (docs/data-directory.md).
 //
+// notStored: the body of the 503 when its events could not be made durable, in the shape the
+// route's callers read (the same as the library's and the Worker's own store_unavailable).
+//
 // waitsOnDisk: the run syncs the ledger's files, so it spends most of its time waiting on the
 // disk, not computing (a postback: about 10 fsyncs). The server lets more of these run at once
 // than there are cores, so that their syncs overlap (http-server.mjs).
 
 const CLICK = { fn: 'click', methods: ['GET', 'HEAD'], durable: false, waitsOnDisk: false };
-const POSTBACK = { fn: 'postback', methods: ['GET', 'POST'], durable: true, waitsOnDisk: true };
+const POSTBACK = {
+  fn: 'postback', methods: ['GET', 'POST'], durable: true, waitsOnDisk: true,
+  notStored: { status: 'rejected', reason: 'store_unavailable', message: 'the conversion could not be stored; retry later', duplicate: false },
+};
 
 export const ROUTES = new Map([
   ['/click', CLICK],
@@ -21,7 +27,10 @@ export const ROUTES = new Map([
 ]);
 
 // The operator's status API: the library checks the token, the id and the body.
-const STATUS_API = { prefix: '/api/conversions/', route: { ...POSTBACK, methods: ['POST'] } };
+const STATUS_API = {
+  prefix: '/api/conversions/',
+  route: { ...POSTBACK, methods: ['POST'], notStored: { error: 'store_unavailable', message: 'the change could not be stored; retry later' } },
+};
 
 export function routeFor(path) {
   return ROUTES.get(path) ?? (path.startsWith(STATUS_API.prefix) ? STATUS_API.route : undefined);

@@ -225,7 +225,10 @@ test('a postback is answered only once its events are on disk; a click does not 
   assert.equal(JSON.parse(refused.body).reason, 'store_unavailable');
   assert.ok(s.errors.some((e) => /events not on disk: .*not written yet/.test(e)), s.errors.join('\n'));
   assert.equal((await request(`${s.origin}/click?a=1`)).status, 302);
-  assert.equal((await request(`${s.origin}/api/conversions/abc/status`, { method: 'POST', body: '{}' })).status, 503);
+  const statusApi = await request(`${s.origin}/api/conversions/abc/status`, { method: 'POST', body: '{}' });
+  assert.equal(statusApi.status, 503);
+  assert.deepEqual(JSON.parse(statusApi.body), { error: 'store_unavailable', message: 'the change could not be stored; retry later' },
+    'the status API\'s own shape, as the library and the Worker answer it');
 
   fs.mkdirSync(eventsDir);
   const answered = await request(`${s.origin}/postback?x=2`);
