@@ -36,9 +36,11 @@ function lineCollector(sink, echo) {
 }
 
 // bundle: the build's bundle folder. records: [{key, value}] loaded into KV before serving.
-// vars: extra plain-text bindings (secrets locally). queue: consumer settings.
+// vars: extra plain-text bindings (secrets locally). queue: consumer settings. events: false
+// leaves the events Queue unbound (events go to the console only, no report loading), for the
+// benchmark that tells that pipeline's cost apart.
 export async function startWorker({
-  bundle, records = [], vars = {}, port = 0, queue = {}, echo = false,
+  bundle, records = [], vars = {}, port = 0, queue = {}, echo = false, events = true,
 }) {
   const read = (name) => fs.readFileSync(path.join(bundle, name));
   // worker.mjs first: Miniflare takes the first module as the entry point.
@@ -58,7 +60,7 @@ export async function startWorker({
     kvNamespaces: { KV: 'edgepost-local-kv' },
     durableObjects: { CLAIMS: 'ClaimStore' },
     d1Databases: { REPORTS_DB: 'edgepost-reports' },
-    queueProducers: { PARTNER_QUEUE: QUEUE, EVENTS_QUEUE },
+    queueProducers: { PARTNER_QUEUE: QUEUE, ...(events ? { EVENTS_QUEUE } : {}) },
     queueConsumers: {
       [QUEUE]: consumer,
       [DEAD_LETTER_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1 },
