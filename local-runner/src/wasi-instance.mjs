@@ -59,18 +59,6 @@ class CapturedOutput {
   }
 }
 
-// node:wasi's functions are V8 API functions with fast C++ entry points. Imported into a wasm
-// instance as they are, V8 builds a wrapper for each of them at every instantiation: measured on
-// click.wasm, instantiating took 1.9 ms with them and 0.06 ms with each behind a plain JS
-// function, whose wrappers V8 keeps per signature. One JS call more per WASI call costs far less.
-function plainFunctions(apiFunctions) {
-  const plain = {};
-  for (const [name, apiFunction] of Object.entries(apiFunctions)) {
-    plain[name] = (...args) => apiFunction(...args);
-  }
-  return plain;
-}
-
 // The imports the guest sees: node:wasi's, with stdio in memory and descriptor ownership
 // tracked. `memory()` gives the instance's memory once it exists. `refused` counts the opens
 // refused because the process is out of descriptors: the guest answers for itself (a 503), but
@@ -82,7 +70,7 @@ function ownedImports(wasiImport, { stdin, output, opened, refused, memory }) {
     length: view.getUint32(pointer + i * 8 + 4, true),
   }));
   return {
-    ...plainFunctions(wasiImport),
+    ...wasiImport,
     fd_read(fd, iovs, iovsLength, readPointer) {
       if (fd !== 0) return wasiImport.fd_read(fd, iovs, iovsLength, readPointer);
       const view = new DataView(memory().buffer);
