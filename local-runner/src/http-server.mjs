@@ -13,7 +13,7 @@ import { sendJson } from './json-response.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from './client-address.mjs';
 import { logTarget } from './redact.mjs';
 import { routeFor } from './routes.mjs';
-import { TaskLimit } from './task-limit.mjs';
+import { RunPlaces } from './run-places.mjs';
 
 export const LIMITS = Object.freeze({
   maxTargetBytes: 8192 + 200,  // the library's 8 KiB query limit plus room for path and names
@@ -41,10 +41,7 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //               when it failed afterwards
 export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
   trustedProxies = [], onHostLines = () => {} }) {
-  // A run that waits on the disk may take any of the engine's places; one that only computes,
-  // no more than there are cores for: more would only slow each other down.
-  const places = new TaskLimit(engine.concurrency ?? 1);
-  const computePlaces = new TaskLimit(engine.computeConcurrency ?? engine.concurrency ?? 1);
+  const places = new RunPlaces({ places: engine.concurrency ?? 1, computePlaces: engine.computeConcurrency });
   const isTrustedProxy = trustedProxyList(trustedProxies);
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderBytes,
@@ -136,8 +133,7 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip, country };
     let result;
     try {
-      const run = () => places.run(() => engine.cgi(route.fn, request));
-      result = await (route.waitsOnDisk ? run() : computePlaces.run(run));
+      result = await places.run(() => engine.cgi(route.fn, request), { computes: !route.waitsOnDisk });
     } catch (error) {
       if (health.failed(error, `${req.method} ${path}`)) {
         sendJson(res, 503, { error: 'resource_exhausted', message: 'the runner is out of a resource; try again shortly' }, { 'Retry-After': '1' });
