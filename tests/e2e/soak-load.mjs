@@ -60,8 +60,9 @@ export async function startSoakNetwork({ engine = 'node', env = {}, openFiles, o
 }
 
 // Sends `requests` requests (half clicks, half postbacks). onProgress(sent) is called after each
-// pair. -> { failures: [text], sent, seconds }; stops early after 10 failures.
-export async function mixedLoad(base, { requests, concurrency, onProgress = () => {} }) {
+// pair; a request unanswered after answerWithinMs fails. -> { failures: [text], sent, seconds };
+// stops early after 10 failures.
+export async function mixedLoad(base, { requests, concurrency, answerWithinMs = 10_000, onProgress = () => {} }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const failures = [];
   const pairs = requests / 2;
@@ -69,10 +70,10 @@ export async function mixedLoad(base, { requests, concurrency, onProgress = () =
   let next = 0;
   const started = Date.now();
   const pair = async (i) => {
-    const click = await get(agent, `${base}/click?offer_id=100&aff_id=7&aff_sub=soak-${i}`);
+    const click = await get(agent, `${base}/click?offer_id=100&aff_id=7&aff_sub=soak-${i}`, answerWithinMs);
     if (click.status !== 302) failures.push(`click ${i}: ${click.status} ${click.body}`);
     const tid = click.status === 302 ? new URL(click.headers.location).searchParams.get('tid') : 'none';
-    const postback = await get(agent, `${base}/postback?transaction_id=${tid}&security_token=${TOKEN}&adv_sub=order-${i}`);
+    const postback = await get(agent, `${base}/postback?transaction_id=${tid}&security_token=${TOKEN}&adv_sub=order-${i}`, answerWithinMs);
     if (postback.status !== 200 || JSON.parse(postback.body).status !== 'approved') {
       failures.push(`postback ${i}: ${postback.status} ${postback.body}`);
     }
