@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunPlaces } from '../src/run-places.mjs';
 
-// Runs that each end when told to: `arrive` queues one, `finish` ends the oldest running one
-// of a kind, and `started` lists the runs in the order they began.
+// Runs that each end when told to: `arrive` queues one, `finish` ends the running one of that
+// name, and `started` lists the runs in the order they began.
 function harness(places) {
   const started = [];
   const running = [];
