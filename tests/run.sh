@@ -11,9 +11,18 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash tests/bootstrap.sh
+# Every preset runs even when an earlier one fails: one flaky test must not hide the results
+# of the rest. The run fails if any did, and says which at the end.
+failed=()
 for preset in native wasi workers sanitize fuzz; do
   echo "=== ${preset}"
-  cmake --workflow --preset "${preset}"
+  cmake --workflow --preset "${preset}" || failed+=("${preset}")
 done
 echo "=== coverage"
-bash tests/coverage.sh
+bash tests/coverage.sh || failed+=(coverage)
+
+if ((${#failed[@]} > 0)); then
+  echo "=== FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "=== all presets passed"
