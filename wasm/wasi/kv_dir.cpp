@@ -26,6 +26,13 @@ bool host_cannot_sync_directories(int error) {
   return error == EBADF || error == EINVAL || error == ENOTSUP;
 }
 
+// Every open names the last component only and never follows a symbolic link there: nothing
+// this store writes is a link, so a link in the directory is refused (ELOOP, an I/O error)
+// instead of leading a read or write elsewhere. It is also cheaper: with symlink-follow set,
+// wasi-libc asks the host to resolve the path, and node:wasi (uvwasi) then calls readlink
+// on every open.
+constexpr int kNoFollow = O_NOFOLLOW;
+
 bool is_kept(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
@@ -123,7 +130,7 @@ Expected<std::string, KvError> DirectoryKv::write_temp(std::string_view value,
   std::array<std::uint8_t, 12> random{};
   if (getentropy(random.data(), random.size()) != 0) return Unexpected{KvError::io_error};
   const std::string path = root_ + "/.tmp-" + to_hex(random);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | kNoFollow, 0644);
   if (fd < 0) return Unexpected{KvError::io_error};
   const std::string header = std::string(kMagic) + std::to_string(expires_at) + "\n";
   const bool ok = write_all(fd, header) && write_all(fd, value) &&
@@ -139,7 +146,7 @@ Expected<std::optional<std::string>, KvError> DirectoryKv::get(std::string_view 
                                                                std::int64_t now) const {
   const auto path = path_of(key);
   if (!path) return Unexpected{path.error()};
-  const int fd = ::open(path->c_str(), O_RDONLY);
+  const int fd = ::open(path->c_str(), O_RDONLY | kNoFollow);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>{};
     return Unexpected{KvError::io_error};
@@ -172,7 +179,7 @@ Expected<PutResult, KvError> DirectoryKv::put(std::string_view key, std::string_
 }
 
 Expected<PutResult, KvError> DirectoryKv::sync_directory() const {
-  const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY);
+  const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | kNoFollow);
   if (fd < 0) return Unexpected{KvError::io_error};
   const bool synced = ::fsync(fd) == 0 || host_cannot_sync_directories(errno);
   if (::close(fd) != 0 || !synced) return Unexpected{KvError::io_error};

@@ -158,6 +158,24 @@ TEST_CASE("store faults are errors, never silent", "[kv_dir]") {
   }
 }
 
+TEST_CASE("a symbolic link in the directory is refused, never followed", "[kv_dir]") {
+  TempDir dir;
+  TempDir elsewhere;
+  const DirectoryKv outside(elsewhere.path.string());
+  REQUIRE(outside.put("secret", "outside the store", 0));
+  const auto target = elsewhere.path / *encode_key("secret");
+  fs::create_symlink(target, dir.path / *encode_key("claim/x"));
+  const DirectoryKv kv(dir.path.string());
+  const auto through_link = kv.get("claim/x", 0);
+  REQUIRE_FALSE(through_link);
+  CHECK(through_link.error() == KvError::io_error);
+  // put_if_absent finds the name taken; put replaces the link itself. Neither writes through it.
+  CHECK(*kv.put_if_absent("claim/x", "mine", 0) == PutResult::exists);
+  REQUIRE(kv.put("claim/x", "mine", 0));
+  CHECK(**kv.get("claim/x", 0) == "mine");
+  CHECK(**outside.get("secret", 0) == "outside the store");
+}
+
 TEST_CASE("keys are listed by prefix, and only keys written by the store", "[kv_dir]") {
   TempDir dir;
   const DirectoryKv kv(dir.path.string());
