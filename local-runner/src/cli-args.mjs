@@ -71,7 +71,8 @@ serve
                                jco              jco's preview2-shim, one child Node per request
   --threads N                  node engine: requests run on N worker threads, N at once, clicks
                                at most one per core (default: four per core available, at most
-                               32; ${DEFAULT_THREADS} here); 0: on the main thread, one at a time
+                               32; ${DEFAULT_THREADS} here), a click with no other run under way
+                               on the main thread; 0: all on the main thread, one at a time
   --allow-private-targets      deliver partner postbacks to private/loopback addresses too
   --trusted-proxy CIDR         a reverse proxy in front of the runner (repeatable; default none).
                                Only when the TCP peer is inside one of these ranges is the

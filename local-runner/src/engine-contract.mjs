@@ -1,10 +1,11 @@
 // What every engine offers the runner, over one primitive each engine implements:
 //
-//   run(name, { args, env, stdin: Buffer, kv }) -> { exitCode, stdout: Buffer, stderr: string, exhausted? }
+//   run(name, { args, env, stdin: Buffer, kv, computes }) -> { exitCode, stdout: Buffer, stderr: string, exhausted? }
 //
 // runs FUNCTIONS/<name>.wasm once as a WASI preview1 command: `args` after the program name,
 // exactly the variables in `env` (nothing of the host's environment), `stdin`, and the data
-// directory's kv/ folder preopened as /kv when `kv` is true. A trap, a timeout or an engine
+// directory's kv/ folder preopened as /kv when `kv` is true. `computes`: the run only computes,
+// it does not wait on the disk (a click; an engine may place it accordingly). A trap, a timeout or an engine
 // failure is thrown, never returned. `exhausted` (node only): the error of a file the function
 // could not open for want of descriptors.
 //
@@ -31,12 +32,12 @@ export class Engine {
   // -> { status, headers: [[name, value]], body, exitCode, stderr, enqueued, expiring, exhausted },
   // where stderr holds the events and enqueued, expiring what host-lines.mjs describes. A run
   // that fails is thrown with the same three fields: what it did before it failed still counts.
-  async cgi(name, request) {
+  async cgi(name, request, { computes = false } = {}) {
     const body = Buffer.from(request.body ?? '');
     const env = { ...cgiEnvironment(request, body.length), ...this.secrets };
     let run;
     try {
-      run = await this.run(name, { args: [], env, stdin: body, kv: true });
+      run = await this.run(name, { args: [], env, stdin: body, kv: true, computes });
     } catch (error) {
       if (error.stderr) Object.assign(error, takeHostLines(error.stderr));
       throw error;

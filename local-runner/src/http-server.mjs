@@ -28,7 +28,7 @@ export const LIMITS = Object.freeze({
 const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
 
 // options:
-//   engine      { cgi(name, request), concurrency } (engine.mjs)
+//   engine      { cgi(name, request, { computes }), concurrency } (engine.mjs)
 //   events      EventsLog, for each run's stderr
 //   accessLog   (line) => void
 //   errorLog    (line) => void
@@ -133,7 +133,8 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
     const request = { method: req.method, path, query, headers: req.headers, body: body.bytes, remoteAddr: ip, country };
     let result;
     try {
-      result = await places.run(() => engine.cgi(route.fn, request), { computes: !route.waitsOnDisk });
+      const computes = !route.waitsOnDisk;
+      result = await places.run(() => engine.cgi(route.fn, request, { computes }), { computes });
     } catch (error) {
       if (health.failed(error, `${req.method} ${path}`)) {
         sendJson(res, 503, { error: 'resource_exhausted', message: 'the runner is out of a resource; try again shortly' }, { 'Retry-After': '1' });
