@@ -4,10 +4,10 @@
 //
 // runs FUNCTIONS/<name>.wasm once as a WASI preview1 command: `args` after the program name,
 // exactly the variables in `env` (nothing of the host's environment), `stdin`, and the data
-// directory's kv/ folder preopened as /kv when `kv` is true. `computes`: the run only computes,
-// it does not wait on the disk (a click; an engine may place it accordingly). A trap, a timeout or an engine
-// failure is thrown, never returned. `exhausted` (node only): the error of a file the function
-// could not open for want of descriptors.
+// directory's kv/ folder preopened as /kv when `kv` is true; `computes` says that the run only
+// computes and does not wait on the disk (a click), which an engine may use to place it. A trap,
+// a timeout or an engine failure is thrown, never returned. `exhausted` (node only): the error
+// of a file the function could not open for want of descriptors.
 //
 // concurrency: how many runs the engine takes at once (the server sends no more);
 // computeConcurrency: how many of those may be runs that only compute (the rest wait on the

@@ -9,7 +9,9 @@
 // one connection); a click on this thread answered at 0.44 ms. When other runs are under way,
 // the click goes to a thread as before, so that clicks still use every core under load. A click
 // here blocks this thread for its run (about 0.4 ms): a postback in a thread goes on meanwhile,
-// only the HTTP front waits.
+// only the HTTP front waits. (A click that never ended would hold the front where on a thread it
+// would hold one thread; no engine run has a time limit on node:wasi, and a click's input is
+// bounded and its decisions fuzzed.)
 
 import os from 'node:os';
 import { Engine } from './engine-contract.mjs';
