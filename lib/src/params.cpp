@@ -172,6 +172,7 @@ Expected<Params, ParamError> read_params(const Request& request, Endpoint endpoi
     if (!body) return Unexpected{body.error()};
     params.received.insert(params.received.end(), body->begin(), body->end());
   }
+  params.fields.reserve(params.received.size());
   for (const FormField& field : params.received) {
     std::string name = canonical_param_name(field.name, endpoint);
     if (const std::string* earlier = params.get(name)) {

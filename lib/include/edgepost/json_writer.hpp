@@ -13,7 +13,12 @@ namespace edgepost {
 
 class JsonObjectWriter {
  public:
-  JsonObjectWriter() : out_("{") {}
+  // Room for a typical event from the start (a click's is 200 to 400 bytes): growing a string
+  // from nothing reallocates it five times on the way there.
+  JsonObjectWriter() {
+    out_.reserve(512);
+    out_.push_back('{');
+  }
 
   // Names are the caller's constants: written as given, never escaped.
   JsonObjectWriter& member(std::string_view name, std::string_view value);
