@@ -17,6 +17,10 @@ export const TEMP_PREFIX = '.tmp-';
 // Files the sweeps work on at once: enough to keep libuv's four threads busy.
 export const SWEEP_CONCURRENCY = 8;
 const HEADER = /^edgepost-kv 1 (0|[1-9][0-9]{0,15})\n/;
+// Records are opened without following a symbolic link, as the functions open them
+// (wasm/wasi/kv_dir.cpp): nothing this store writes is a link, so one in the directory is
+// refused (ELOOP) rather than read through, and the sweep leaves it alone.
+const READ_RECORD = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
 
 const isKeptByte = (b) => (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x2d;
 
@@ -102,7 +106,7 @@ export class KvDir {
     const file = this.fileOf(key);
     let buffer;
     try {
-      buffer = await fs.promises.readFile(file);
+      buffer = await fs.promises.readFile(file, { flag: READ_RECORD });
     } catch (error) {
       if (error.code === 'ENOENT') return null;
       throw error;
@@ -256,9 +260,9 @@ export class KvDir {
 async function removeIfExpired(file, now) {
   let handle;
   try {
-    handle = await fs.promises.open(file, 'r');
+    handle = await fs.promises.open(file, READ_RECORD);
   } catch (error) {
-    if (error.code === 'ENOENT') return false;
+    if (error.code === 'ENOENT' || error.code === 'ELOOP') return false;
     throw error;
   }
   let inode;

@@ -135,6 +135,18 @@ test('sweep deletes expired records and temporary files older than a minute, not
   assert.deepEqual(fs.readdirSync(kv.dir).sort(), ['.tmp-new', 'README', 'click%2Flive', 'config%2Foffer%2F1']);
 });
 
+test('a symbolic link in the directory is refused, never read through, and the sweep leaves it', async (t) => {
+  const kv = open(t);
+  const outside = open(t);
+  await outside.writeReplace('secret', 'outside the store', { expiresAt: 1 });
+  fs.symlinkSync(outside.fileOf('secret'), kv.fileOf('claim/x'));
+  await assert.rejects(kv.read('claim/x'), { code: 'ELOOP' });
+  assert.equal(await kv.removeIfExpired(encodeKey('claim/x'), 2), false);
+  assert.deepEqual(await kv.sweep({ now: 2 }), { expired: 0, leftovers: 0, unreadable: 0 });
+  assert.ok(fs.lstatSync(kv.fileOf('claim/x')).isSymbolicLink());
+  assert.equal(await outside.readText('secret', { now: 0 }), 'outside the store');
+});
+
 test('sweep lets other work run while it walks, and stops when asked', async (t) => {
   const kv = open(t);
   const now = nowSeconds();
