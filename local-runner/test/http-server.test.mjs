@@ -19,8 +19,8 @@ function fakeEngine(answer) {
     maxRunning: 0,
     runningOf: {},
     maxRunningOf: {},
-    async cgi(name, req) {
-      engine.calls.push({ name, req });
+    async cgi(name, req, { computes = false } = {}) {
+      engine.calls.push({ name, req, computes });
       engine.running += 1;
       engine.maxRunning = Math.max(engine.maxRunning, engine.running);
       engine.runningOf[name] = (engine.runningOf[name] ?? 0) + 1;
@@ -68,6 +68,16 @@ test('routes and aliases reach their function; the function\'s response is passe
     ['click', '/click'], ['click', '/aff_c'], ['postback', '/postback'], ['postback', '/aff_lsr'],
   ]);
   assert.equal(s.engine.calls[0].req.query, 'offer_id=1');
+});
+
+test('the engine is told which runs only compute: clicks, not postbacks or status changes', async (t) => {
+  const s = await start(t);
+  for (const target of ['/click?offer_id=1', '/aff_c?offer_id=1', '/postback?x=1', '/aff_lsr?x=1']) await request(`${s.origin}${target}`);
+  await request(`${s.origin}/api/conversions/0123456789abcdef01234567`, { method: 'POST', body: 'status=approved' });
+  assert.deepEqual(s.engine.calls.map((c) => [c.req.path, c.computes]), [
+    ['/click', true], ['/aff_c', true], ['/postback', false], ['/aff_lsr', false],
+    ['/api/conversions/0123456789abcdef01234567', false],
+  ]);
 });
 
 test('HEAD /click runs the function and sends no body; wrong methods are 405 with Allow', async (t) => {
