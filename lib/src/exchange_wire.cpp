@@ -134,7 +134,8 @@ std::string encode_command(const Command& command) {
       out["key"] = command.write.key;
       out["value"] = command.write.value;
       out["ttl"] = command.write.ttl_seconds;
-      out["durable"] = command.write.durability == Durability::synced;
+      out["durable"] = command.write.durability != Durability::unsynced;
+      if (command.write.durability == Durability::by_answer) out["by_answer"] = true;
       break;
     case CommandKind::remove:
       out["store"] = store_name(command.store);

@@ -127,8 +127,18 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
 
   // A claim, record or status change of this conversion: kept for the offer's ledger retention
   // from this write (a later write of the record keeps it longer).
-  KvWrite kept(std::string key, std::string value) const {
-    return KvWrite{std::move(key), std::move(value), decision_.ledger_retention_seconds};
+  KvWrite kept(std::string key, std::string value,
+              Durability durability = Durability::synced) const {
+    return KvWrite{std::move(key), std::move(value), decision_.ledger_retention_seconds,
+                   durability};
+  }
+
+  // Claims and status changes are synced before the next command: they are what makes a
+  // conversion or a change unique, and a commit must never outlive its claims. What follows
+  // them (the commit, the outbox entries, the record) needs only be durable by the answer: a
+  // power cut before it leaves what a retry of the same request completes (docs/protocol.md).
+  KvWrite record_write(std::string value) const {
+    return kept(conversion_key(conversion_id()), std::move(value), Durability::by_answer);
   }
 
   void refuse(const PostbackRefusal& refusal) {
@@ -268,8 +278,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   }
 
   void commit() {
-    queue_.write(CommandKind::put_if_absent, Store::ledger,
-                 kept(conversion_key(conversion_id()), encode(record_)), Step::commit);
+    queue_.write(CommandKind::put_if_absent, Store::ledger, record_write(encode(record_)),
+                 Step::commit);
   }
 
   // Once every claim is held and before the commit: a unit of each cap. A conversion over one
@@ -487,7 +497,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     const PartnerPostback& postback = postbacks_[next_postback_];
     const OutboxEntry entry{postback, env_.now, OutboxState::pending};
     queue_.write(CommandKind::put_if_absent, Store::ledger,
-                 KvWrite{outbox_key(postback.id), encode(entry), 0}, Step::outbox);
+                 KvWrite{outbox_key(postback.id), encode(entry), 0, Durability::by_answer},
+                 Step::outbox);
   }
 
   // The entry is the truth, the platform's queue only a wake-up: an entry this exchange
@@ -523,8 +534,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
     emit(conversion_event(record_));
     ConversionRecord complete = record_;
     complete.stage = ConversionStage::complete;
-    queue_.write(CommandKind::put, Store::ledger,
-                 kept(conversion_key(conversion_id()), encode(complete)), Step::mark_complete);
+    queue_.write(CommandKind::put, Store::ledger, record_write(encode(complete)),
+                 Step::mark_complete);
   }
 
   void on_marked(const Outcome& outcome) {
@@ -573,8 +584,8 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void fold_change() {
     ConversionRecord after = with_change(record_, change_);
     emit(status_change_event(after, change_));
-    queue_.write(CommandKind::put, Store::ledger,
-                 kept(conversion_key(conversion_id()), encode(after)), Step::change_folded);
+    queue_.write(CommandKind::put, Store::ledger, record_write(encode(after)),
+                 Step::change_folded);
   }
 
   void on_change_folded(const Outcome& outcome) {

@@ -175,6 +175,10 @@ TEST_CASE("wire: every command kind encodes", "[exchange_wire]") {
                                                                {"value", "id"},
                                                                {"ttl", 0},
                                                                {"durable", true}});
+  command.write.durability = edgepost::Durability::by_answer;
+  const json grouped = json::parse(edgepost::encode_command(command));
+  CHECK(grouped["durable"] == true);
+  CHECK(grouped["by_answer"] == true);
   command.kind = edgepost::CommandKind::enqueue;
   command.postback = {"c-7", 7, "https://aff.example/", "c", "tid", ""};
   CHECK(json::parse(edgepost::encode_command(command)) ==

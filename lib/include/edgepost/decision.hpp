@@ -16,10 +16,14 @@
 namespace edgepost {
 
 // How far a write must have gone before the host reports it done. `synced`: it survives a
-// power cut from then on (the host fsyncs). `unsynced`: it survives the process, not
+// power cut from then on (the host fsyncs). `by_answer`: it survives a power cut once the
+// exchange's answer has gone out, so a host may sync it together with other exchanges' writes
+// (one group commit), and may carry out a `put` only then; the exchange never reads back its
+// own `by_answer` put. Until the answer, a power cut keeps any subset of them in which a put
+// survives only with every write before it. `unsynced`: it survives the process, not
 // necessarily the machine; only for what can be lost without losing money, and it spares the
 // request the sync.
-enum class Durability { synced, unsynced };
+enum class Durability { synced, by_answer, unsynced };
 
 struct KvWrite {
   std::string key;

@@ -9,7 +9,8 @@
 //            {"exchange": "config_load", "mode": "load"|"validate", "config": JSON text}
 //   command  {"kind":"read","store":"records"|"ledger","keys":[...]}
 //            {"kind":"put_if_absent"|"put","store",...,"key","value","ttl": seconds, 0 = kept,
-//             "durable": false when the host may skip the sync (KvWrite::durability)}
+//             "durable": false when the host may skip the sync (KvWrite::durability),
+//             "by_answer": true when it need only be durable once the answer goes out}
 //            {"kind":"remove","store","key"}   {"kind":"list","store","prefix"}
 //            {"kind":"enqueue","postback":{"id","aff_id","url"}}
 //            {"kind":"emit","event": JSON text}
