@@ -29,9 +29,10 @@ export class Engine {
   async close() {}
 
   // As a WAGI/CGI function: the request in environment variables and stdin, with the secrets;
-  // -> { status, headers: [[name, value]], body, exitCode, stderr, enqueued, expiring, exhausted },
-  // where stderr holds the events and enqueued, expiring what host-lines.mjs describes. A run
-  // that fails is thrown with the same three fields: what it did before it failed still counts.
+  // -> { status, headers: [[name, value]], body, exitCode, stderr, enqueued, expiring, ledger,
+  // exhausted }, where stderr holds the events and enqueued, expiring, ledger what
+  // host-lines.mjs describes. A run that fails is thrown with the same four fields: what it did
+  // before it failed still counts.
   async cgi(name, request, { computes = false } = {}) {
     const body = Buffer.from(request.body ?? '');
     const env = { ...cgiEnvironment(request, body.length), ...this.secrets };
@@ -42,8 +43,8 @@ export class Engine {
       if (error.stderr) Object.assign(error, takeHostLines(error.stderr));
       throw error;
     }
-    const { stderr, enqueued, expiring } = takeHostLines(run.stderr);
-    return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr, enqueued, expiring, exhausted: run.exhausted ?? null };
+    const { stderr, enqueued, expiring, ledger } = takeHostLines(run.stderr);
+    return { ...parseCgiOutput(run.stdout), exitCode: run.exitCode, stderr, enqueued, expiring, ledger, exhausted: run.exhausted ?? null };
   }
 
   // As a plain command (config.wasm); no secrets. -> { exitCode, stdout: string, stderr: string }.

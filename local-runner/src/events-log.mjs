@@ -21,13 +21,20 @@ export class EventsLog {
     this.commit = new GroupCommit(() => this.#sync());
   }
 
-  appendStderr(source, text) {
+  // The events of a function's stderr, one JSON object per line; what is not one is warned
+  // about here and goes no further.
+  eventLines(source, text) {
     const lines = [];
     for (const line of String(text ?? '').split('\n')) {
       if (line.trim() === '') continue;
       if (isJsonObject(line)) lines.push(line.trim());
       else this.warn(`[${source}] ${line}`);
     }
+    return lines;
+  }
+
+  // Lines eventLines() returned.
+  appendLines(lines) {
     return this.#append(lines);
   }
 
@@ -71,8 +78,8 @@ export class EventsLog {
 
   // Resolves once every line appended before the call is on disk, rejects when that cannot be
   // done (lines still unwritten, the sync failed). One fdatasync serves every caller waiting
-  // at the time (group-commit.mjs): a postback's answer waits for it, since its events are the
-  // reports' only record of the conversion.
+  // at the time (group-commit.mjs). A postback's answer does not wait for it: its events are in
+  // the ledger log first, and the log's checkpoint waits for this (ledger-log.mjs).
   durable() {
     return this.commit.durable();
   }

@@ -14,6 +14,7 @@ import { clientAddress, requestAddress, requestCountry, trustedProxyList } from 
 import { logTarget } from './redact.mjs';
 import { routeFor } from './routes.mjs';
 import { RunPlaces } from './run-places.mjs';
+import { settleRun } from './settle-run.mjs';
 
 export const LIMITS = Object.freeze({
   maxTargetBytes: 8192 + 200,  // the library's 8 KiB query limit plus room for path and names
@@ -30,6 +31,8 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 // options:
 //   engine      { cgi(name, request, { computes }), concurrency } (engine.mjs)
 //   events      EventsLog, for each run's stderr
+//   ledger      LedgerLog (ledger-log.mjs), for each run's ledger writes; absent: a run that
+//               makes one is answered 503
 //   accessLog   (line) => void
 //   errorLog    (line) => void
 //   extra       async (req, res, { path, query }) => boolean: true if it answered (demo pages)
@@ -39,7 +42,7 @@ const NOT_FORWARDED = new Set(['connection', 'content-length', 'transfer-encodin
 //                   are believed
 //   onHostLines ({ enqueued, expiring }) => void: what a run told its host (host-lines.mjs), also
 //               when it failed afterwards
-export function createRunnerServer({ engine, events, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
+export function createRunnerServer({ engine, events, ledger, accessLog, errorLog, extra, health, isReady = () => true, limits = LIMITS,
   trustedProxies = [], onHostLines = () => {} }) {
   const places = new RunPlaces({ places: engine.concurrency ?? 1, computePlaces: engine.computeConcurrency });
   const isTrustedProxy = trustedProxyList(trustedProxies);
@@ -140,42 +143,32 @@ export function createRunnerServer({ engine, events, accessLog, errorLog, extra,
         sendJson(res, 503, { error: 'resource_exhausted', message: 'the runner is out of a resource; try again shortly' }, { 'Retry-After': '1' });
         return;
       }
-      if (error.stderr) {
-        onHostLines(error);
-        await events.appendStderr(`${route.fn}.wasm`, error.stderr);
-      }
+      if (error.stderr) await settle(error, false);
       errorLog(`error: ${route.fn}.wasm failed: ${error.message}`);
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
       return;
     }
     if (!(result.exhausted && health.failed(result.exhausted, `${req.method} ${path}`))) health.succeeded();
-    onHostLines(result);
-    await events.appendStderr(`${route.fn}.wasm`, result.stderr);
+    const stored = await settle(result, route.durable);
     if (result.exitCode !== 0) {
       errorLog(`error: ${route.fn}.wasm exited with code ${result.exitCode}`);
       sendJson(res, 500, { error: 'function_failed', message: `${route.fn} failed; see the runner's log` });
       return;
     }
-    if (route.durable && !(await eventsDurable(events, errorLog))) {
-      // The ledger holds what the run wrote; the advertiser's retry is answered from it, and by
-      // then the event lines (kept in memory) are written.
+    if (!stored) {
+      // What the run wrote is in kv/ or not at all; the advertiser's retry completes it, and
+      // by then the event lines (kept in memory) are written.
       sendJson(res, 503, route.notStored, { 'Retry-After': '5' });
       return;
     }
     sendFunctionResponse(res, result);
+
+    function settle(run, durable) {
+      return settleRun({ run, source: `${route.fn}.wasm`, ledger, events, heard: onHostLines, durable, errorLog });
+    }
   }
 
   return server;
-}
-
-async function eventsDurable(events, errorLog) {
-  try {
-    await events.durable();
-    return true;
-  } catch (error) {
-    errorLog(`error: events not on disk: ${error.message}`);
-    return false;
-  }
 }
 
 function allowMethod(req, res, methods) {

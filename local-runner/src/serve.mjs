@@ -11,6 +11,7 @@ import { createEngine } from './engine.mjs';
 import { EventsLog } from './events-log.mjs';
 import { createRunnerServer } from './http-server.mjs';
 import { KvDir } from './kv-dir.mjs';
+import { LedgerLog } from './ledger-log.mjs';
 import { OutboxDispatcher } from './outbox.mjs';
 import { Sweeper } from './sweeper.mjs';
 import { SweepThread } from './sweep-thread-client.mjs';
@@ -19,6 +20,7 @@ import { createExplainApi } from './explain-api.mjs';
 import { createReportApi } from './report-api.mjs';
 import { ReportStoreProcess } from './report-store-process.mjs';
 import { ResourceHealth } from './resource-health.mjs';
+import { settleRun } from './settle-run.mjs';
 import { resolveSigningKeys } from './signing-keys.mjs';
 import { targetJudge } from './target-policy.mjs';
 
@@ -90,6 +92,16 @@ export async function startRunner(options, io = {}) {
 
   const logFile = path.join(options.dataDir, 'events.log');
   const events = new EventsLog(logFile, { warn: err });
+  // Before any function runs: what a runner stopped by a crash or a power cut had acknowledged.
+  const ledger = new LedgerLog(path.join(options.dataDir, 'ledger'), kvDir, events, { warn: err });
+  try {
+    const replayed = await ledger.recover();
+    if (replayed.writes || replayed.events) {
+      out(`ledger: wrote again ${replayed.writes} writes and ${replayed.events} events from ${replayed.logs} logs of an earlier run`);
+    }
+  } catch (error) {
+    throw new StartupError(`ledger log: ${error.message}`);
+  }
   const reports = await openReports(path.join(options.dataDir, 'reports.duckdb'), err);
   let outbox = null;  // the partner-postback delivery, started once the config is loaded
   // What a function's run told its host (host-lines.mjs).
@@ -103,8 +115,8 @@ export async function startRunner(options, io = {}) {
     ...reportSource,
     runFunction: async (name, request) => {
       const result = await engine.cgi(name, request);
-      heard(result);
-      await events.appendStderr(`${name}.wasm`, result.stderr);
+      const stored = await settleRun({ run: result, source: `${name}.wasm`, ledger, events, heard, durable: false, errorLog: err });
+      if (!stored) throw new Error(`${name}.wasm: its ledger writes could not be stored`);
       if (result.exitCode !== 0) throw new Error(`${name}.wasm exited with code ${result.exitCode}`);
       return result;
     },
@@ -117,6 +129,7 @@ export async function startRunner(options, io = {}) {
   const server = createRunnerServer({
     engine,
     events,
+    ledger,
     health,
     accessLog: out,
     errorLog: err,
@@ -221,6 +234,7 @@ export async function startRunner(options, io = {}) {
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await Promise.all([stopped, outbox.stop(), sweeper.stop()]);
       sweeper.finish();
+      await ledger.close();
       await sweepThread.close();
       clearInterval(idle);
       clearTimeout(force);

@@ -13,7 +13,7 @@ test('events that cannot be written are kept, in order, and written once the fil
   const warnings = [];
   const log = new EventsLog(file, { warn: (line) => warnings.push(line) });
   await log.appendEvent({ type: 'click', n: 1 });
-  await log.appendStderr('click.wasm', '{"type":"click","n":2}\nnot json\n');
+  await log.appendLines(log.eventLines('click.wasm', '{"type":"click","n":2}\nnot json\n'));
   assert.equal(fs.existsSync(file), false);
   assert.ok(warnings.some((w) => /cannot append .* bytes kept to write later/.test(w)), warnings.join('\n'));
   assert.ok(warnings.includes('[click.wasm] not json'));

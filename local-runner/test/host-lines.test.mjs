@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { Engine } from '../src/engine-contract.mjs';
 import { takeHostLines } from '../src/host-lines.mjs';
 
+const ADD = '{"op":"add","file":"outbox%2Fc1-7","expires_at":1800000000,"value":"{\\"id\\":\\"c1-7\\"}"}';
+
 test('the lines a run prints for its host are taken out of its events; malformed ones stay', () => {
   const stderr = [
     '{"type":"conversion","id":"a"}',
@@ -12,17 +14,24 @@ test('the lines a run prints for its host are taken out of its events; malformed
     'edgepost-expires 0 click%2Fabc',
     'edgepost-expires 1800000000 ..%2Fx',
     'edgepost-expires 1800000000 click/abc',
+    `edgepost-ledger ${ADD}`,
+    'edgepost-ledger {"op":"put","file":"../x","expires_at":0,"value":"v"}',
+    'edgepost-ledger {"op":"put","file":"conversion%2Fc1","expires_at":0,"value":"v"',
     'trap text',
     '',
   ].join('\n');
   assert.deepEqual(takeHostLines(stderr), {
     stderr: ['{"type":"conversion","id":"a"}', 'edgepost-enqueue ../x', 'edgepost-expires 0 click%2Fabc',
-      'edgepost-expires 1800000000 ..%2Fx', 'edgepost-expires 1800000000 click/abc', 'trap text', ''].join('\n'),
+      'edgepost-expires 1800000000 ..%2Fx', 'edgepost-expires 1800000000 click/abc',
+      'edgepost-ledger {"op":"put","file":"../x","expires_at":0,"value":"v"}',
+      'edgepost-ledger {"op":"put","file":"conversion%2Fc1","expires_at":0,"value":"v"', 'trap text', ''].join('\n'),
     enqueued: ['0123abcd-7'],
     expiring: [{ name: 'click%2Fabc', expiresAt: 1800000000 }],
+    ledger: { records: [{ op: 'add', file: 'outbox%2Fc1-7', expiresAt: 1800000000, value: '{"id":"c1-7"}' }], lines: [ADD] },
   });
-  assert.deepEqual(takeHostLines('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [], expiring: [] });
-  assert.deepEqual(takeHostLines(undefined), { stderr: '', enqueued: [], expiring: [] });
+  const none = { records: [], lines: [] };
+  assert.deepEqual(takeHostLines('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [], expiring: [], ledger: none });
+  assert.deepEqual(takeHostLines(undefined), { stderr: '', enqueued: [], expiring: [], ledger: none });
 });
 
 test('a run that fails still hands over what it told its host, and the rest of its stderr', async () => {

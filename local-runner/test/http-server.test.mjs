@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EventsLog } from '../src/events-log.mjs';
+import { LedgerLog } from '../src/ledger-log.mjs';
 import { clientAddress, requestAddress, requestCountry, trustedProxyList } from '../src/client-address.mjs';
 import { createRunnerServer, LIMITS } from '../src/http-server.mjs';
 import { redactTarget } from '../src/redact.mjs';
@@ -40,17 +41,29 @@ function fakeEngine(answer) {
   return engine;
 }
 
-async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies, probe, eventsDir } = {}) {
+// The ledger log is real; `failing` makes its sync fail, as a full or broken disk would.
+async function start(t, { engine = fakeEngine(), limits = LIMITS, ready = () => true, extra, trustedProxies, probe } = {}) {
+  let log = null;
+  t.after(() => log?.close());  // before tempDir's own hook removes the directory
   const dir = tempDir(t);
   const access = [];
   const errors = [];
   const warnings = [];
-  const events = new EventsLog(path.join(eventsDir ?? dir, 'events.log'), { warn: (line) => warnings.push(line) });
+  const events = new EventsLog(path.join(dir, 'events.log'), { warn: (line) => warnings.push(line) });
+  fs.mkdirSync(path.join(dir, 'kv'));
+  log = new LedgerLog(path.join(dir, 'ledger'), path.join(dir, 'kv'), events);
+  await log.recover();
+  const ledger = {
+    failing: false,
+    append: (...args) => log.append(...args),
+    durable: () => (ledger.failing ? Promise.reject(new Error('the disk is full')) : log.durable()),
+    apply: (records) => log.apply(records),
+  };
   const health = new ResourceHealth({ log: (l) => errors.push(l), probePath: dir, ...(probe ? { probe } : {}) });
-  const server = createRunnerServer({ engine, events, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra, trustedProxies, health });
+  const server = createRunnerServer({ engine, events, ledger, accessLog: (l) => access.push(l), errorLog: (l) => errors.push(l), isReady: ready, limits, extra, trustedProxies, health });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
-  return { engine, server, events, access, errors, warnings, dir, origin: `http://127.0.0.1:${server.address().port}` };
+  return { engine, server, events, ledger, access, errors, warnings, dir, origin: `http://127.0.0.1:${server.address().port}` };
 }
 
 test('routes and aliases reach their function; the function\'s response is passed through', async (t) => {
@@ -226,25 +239,31 @@ test('JSON stderr lines go to events.log; other lines are reported, not mixed in
   assert.deepEqual(s.warnings, ['[click.wasm] debug: hello', '[click.wasm] debug: hello']);
 });
 
-test('a postback is answered only once its events are on disk; a click does not wait for that', async (t) => {
-  const eventsDir = path.join(tempDir(t), 'not-yet');
-  const s = await start(t, { eventsDir });
+test('a postback is answered only once its ledger log, events included, is on disk; a click does not wait for it', async (t) => {
+  const s = await start(t);
+  s.ledger.failing = true;
   const refused = await request(`${s.origin}/postback?x=1`);
   assert.equal(refused.status, 503);
   assert.equal(refused.headers['retry-after'], '5');
   assert.equal(JSON.parse(refused.body).reason, 'store_unavailable');
-  assert.ok(s.errors.some((e) => /events not on disk: .*not written yet/.test(e)), s.errors.join('\n'));
+  assert.ok(s.errors.some((e) => /ledger log not on disk: the disk is full/.test(e)), s.errors.join('\n'));
   assert.equal((await request(`${s.origin}/click?a=1`)).status, 302);
   const statusApi = await request(`${s.origin}/api/conversions/abc/status`, { method: 'POST', body: '{}' });
   assert.equal(statusApi.status, 503);
   assert.deepEqual(JSON.parse(statusApi.body), { error: 'store_unavailable', message: 'the change could not be stored; retry later' },
     'the status API\'s own shape, as the library and the Worker answer it');
 
-  fs.mkdirSync(eventsDir);
+  s.ledger.failing = false;
   const answered = await request(`${s.origin}/postback?x=2`);
   assert.equal(answered.status, 200);
-  const types = fs.readFileSync(path.join(eventsDir, 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
-  assert.deepEqual(types, ['postback', 'click', 'postback', 'postback'], 'the lines kept while the file could not be written come first');
+  await s.events.flush();
+  const types = fs.readFileSync(path.join(s.dir, 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+  assert.deepEqual(types, ['postback', 'click', 'postback', 'postback'], 'a retry emits them again; readers drop the repeats by id');
+  const [logFile] = fs.readdirSync(path.join(s.dir, 'ledger'));
+  const logged = fs.readFileSync(path.join(s.dir, 'ledger', logFile), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(logged.filter((l) => l.op === 'event' && l.event.type === 'postback').length, 3,
+    'each postback run\'s events are in the log (the failed syncs\' too: the log is only ever appended)');
+  assert.ok(!logged.some((l) => l.op === 'event' && l.event.type === 'click'), 'a click\'s are not');
 });
 
 test('the access log has time, ip, method, path, status and duration, without credentials', async (t) => {

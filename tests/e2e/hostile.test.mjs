@@ -81,7 +81,7 @@ describe('hostile input: the local runner', () => {
     assert.equal(order.status, 200, order.text);
 
     const top = fs.readdirSync(target.dataDir).sort();
-    const expected = ['config.json', 'events.log', 'expiry', 'kv', 'outbox-wake', 'signing-key', 'reports.duckdb', 'reports.duckdb.wal'];
+    const expected = ['config.json', 'events.log', 'expiry', 'kv', 'ledger', 'outbox-wake', 'signing-key', 'reports.duckdb', 'reports.duckdb.wal'];
     for (const name of top) assert.ok(expected.includes(name), `unexpected DATA/${name}`);
     const shapes = [/^config\/(advertiser|affiliate|offer)\/\d+$/, /^click\/[a-z2-7]{47}$/, /^claim\/click\/[a-z2-7]{47}\/[a-z0-9_-]+$/,
       /^claim\/order\/\d+\/[a-z0-9_-]+\/[0-9a-f]{32}$/, /^claim\/repeat\/[a-z2-7]{47}\/[a-z0-9_-]+\/[0-9a-f]+$/, /^conversion\/[0-9a-f]{24}$/,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cgi.hpp"
+#include "edgepost/json_writer.hpp"
 #include "kv_dir.hpp"
 
 namespace edgepost::wasi {
@@ -46,12 +47,37 @@ void announce_expiry(std::string_view key, std::int64_t expires_at) {
   }
 }
 
+// A write that need only be durable by the answer (Durability::by_answer) goes to the runner
+// as one line; the runner appends the run's lines to its ledger log, syncs that log once for
+// every run that finished meanwhile (group commit), and only then answers
+// (local-runner/src/ledger-log.mjs). A put_if_absent is also written here, unsynced, since its
+// outcome decides what the exchange does next; a put is written by the runner once the log is
+// durable, so that a power cut before the answer never keeps it without what came before it.
+bool log_for_runner(std::string_view op, std::string_view key, std::string_view value,
+                    std::int64_t expires_at) {
+  const auto name = encode_key(key);
+  if (!name) return false;
+  JsonObjectWriter line;
+  line.member("op", op).member("file", *name).member("expires_at", expires_at);
+  line.member("value", value);
+  const std::string text = std::move(line).finish();
+  return std::fprintf(stderr, "edgepost-ledger %s\n", text.c_str()) > 0;
+}
+
+bool by_answer(const KvWrite& write) { return write.durability == Durability::by_answer; }
+
+// by_answer writes are written unsynced here: the runner's log makes them durable.
+Durability here(const KvWrite& write) {
+  return by_answer(write) ? Durability::unsynced : write.durability;
+}
+
 Outcome put_if_absent(const KvWrite& write, std::int64_t now) {
   const std::int64_t expires_at = expiry(write, now);
-  const auto result = kStore.put_if_absent(write.key, write.value, expires_at);
+  const auto result = kStore.put_if_absent(write.key, write.value, expires_at, here(write));
   if (!result) return failed(result.error());
   Outcome outcome;
   if (*result == PutResult::written) {
+    if (by_answer(write)) log_for_runner("add", write.key, write.value, expires_at);
     announce_expiry(write.key, expires_at);
     outcome.kind = OutcomeKind::won;
     return outcome;
@@ -61,6 +87,12 @@ Outcome put_if_absent(const KvWrite& write, std::int64_t now) {
   const auto existing = kStore.get(write.key, now);
   if (!existing) return failed(existing.error());
   if (*existing) outcome.existing = std::move(**existing);
+  // A stopped attempt may have written it unsynced and never reached the runner's log; this
+  // exchange's answer now rests on it, so it goes to the log as well (replayed only if lost).
+  if (by_answer(write) && !outcome.existing.empty() &&
+      !log_for_runner("add", write.key, outcome.existing, expires_at)) {
+    return failed(KvError::io_error);
+  }
   return outcome;
 }
 
@@ -80,6 +112,13 @@ Outcome list(const std::string& prefix) {
 
 Outcome put(const KvWrite& write, std::int64_t now) {
   const std::int64_t expires_at = expiry(write, now);
+  if (by_answer(write)) {
+    if (!log_for_runner("put", write.key, write.value, expires_at)) {
+      return failed(KvError::io_error);
+    }
+    announce_expiry(write.key, expires_at);
+    return Outcome{};
+  }
   const auto result = kStore.put(write.key, write.value, expires_at, write.durability);
   if (!result) return failed(result.error());
   announce_expiry(write.key, expires_at);

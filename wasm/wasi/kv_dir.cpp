@@ -188,17 +188,20 @@ Expected<PutResult, KvError> DirectoryKv::sync_directory() const {
 
 Expected<PutResult, KvError> DirectoryKv::put_if_absent(std::string_view key,
                                                         std::string_view value,
-                                                        std::int64_t expires_at) const {
+                                                        std::int64_t expires_at,
+                                                        Durability durability) const {
   const auto path = path_of(key);
   if (!path) return Unexpected{path.error()};
-  const auto temp = write_temp(value, expires_at, Durability::synced);
+  const auto temp = write_temp(value, expires_at, durability);
   if (!temp) return Unexpected{temp.error()};
   const int linked = ::link(temp->c_str(), path->c_str());
   const int link_errno = errno;
   ::unlink(temp->c_str());
   // A claim is acknowledged only once its name is durable: a 200 must not be lost to a power
   // cut. If the sync fails, the caller answers 503 and the retry finds the claim taken.
-  if (linked == 0) return sync_directory();
+  if (linked == 0) {
+    return durability == Durability::unsynced ? PutResult::written : sync_directory();
+  }
   if (link_errno == EEXIST) return PutResult::exists;
   return Unexpected{KvError::io_error};
 }

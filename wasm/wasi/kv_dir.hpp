@@ -40,8 +40,10 @@ class DirectoryKv {
   // from the moment the key exists, and of two writers exactly one gets `written`. An
   // expired key that the runner has not swept yet still counts as existing: deleting it here
   // could race with another writer's fresh value.
+  // Durability::unsynced leaves out both fsyncs, as for put.
   Expected<PutResult, KvError> put_if_absent(std::string_view key, std::string_view value,
-                                             std::int64_t expires_at) const;
+                                             std::int64_t expires_at,
+                                             Durability durability = Durability::synced) const;
   // Removing an absent key is not an error. The removal is made durable like a write.
   Expected<PutResult, KvError> remove(std::string_view key) const;
   // Every key that starts with `prefix`, expired or not, in no particular order.
