@@ -29,6 +29,7 @@ export const DEFAULTS = Object.freeze({
 export const MAX_DELAY_MS = 60 * 60 * 1000;
 const EXHAUSTED_RETRY_MS = 5000;
 export const DELIVERED_RETENTION_SECONDS = 30 * 24 * 3600;
+const CONVERSION_PREFIX = 'conversion/';
 
 // Delay before the attempt that follows attempt number `attempts` (1-based): base, 2 base,
 // 4 base ... with +-20% jitter so that entries that failed together do not retry together,
@@ -55,6 +56,7 @@ export class OutboxDispatcher {
     this.cache = new Map();     // key -> { version, entry }: unchanged files are not re-read
     this.pending = new Map();   // key -> entry, every pending entry this process knows of
     this.woken = new Set();     // keys to read at the next scan
+    this.held = new Map();      // key -> ms: an entry whose conversion is not recorded, until then
     this.listedAtMs = null;     // when the whole outbox was last listed
     this.timer = null;
     this.scanning = null;
@@ -175,6 +177,12 @@ export class OutboxDispatcher {
   async #attempt(key, entry) {
     const { baseDelayMs, maxAttempts, timeoutMs } = this.options;
     const startedMs = Date.now();
+    if ((this.held.get(key) ?? 0) > startedMs) return;
+    if (!(await this.#recorded(entry))) {
+      this.held.set(key, startedMs + baseDelayMs);
+      return;
+    }
+    this.held.delete(key);
     if (entry.attempts >= maxAttempts) {
       // Its last attempt was under way when a runner stopped: the budget is spent.
       await this.#write(key, { ...entry, state: 'dead', last_error: entry.last_error ?? 'interrupted during the last attempt' });
@@ -214,6 +222,16 @@ export class OutboxDispatcher {
     const failed = { ...base, state: dead ? 'dead' : 'pending', last_error: result.error, ...answered };
     await this.#write(key, failed);
     this.#event(failed, dead ? 'dead' : 'failed', { error: result.error, attempts, ...(result.status ? { status: result.status } : {}) });
+  }
+
+  // The function writes a conversion's commit and its outbox entries unsynced; the runner's
+  // ledger log makes them durable before the answer (ledger-log.mjs). A power cut before that
+  // can keep an entry and lose its commit: such an entry is held until the advertiser's retry
+  // writes the commit again, and never pays for a conversion the ledger does not hold.
+  // Entries written before they named their conversion are sent as they always were.
+  async #recorded(entry) {
+    if (typeof entry.conversion_id !== 'string' || entry.conversion_id === '') return true;
+    return (await this.kv.read(CONVERSION_PREFIX + entry.conversion_id)) !== null;
   }
 
   async #write(key, entry, expiresAt = 0) {

@@ -325,3 +325,23 @@ test('the rescan finds an entry that no wake announced', async (t) => {
   assert.ok(kv.lists >= 2);
   assert.equal(stub.requests.length, 1);
 });
+
+test('an entry whose conversion is not recorded is held, and sent once its commit is written', async (t) => {
+  const kv = setup(t);
+  const hits = [];
+  const stub = await startStub(t, (req, res) => {
+    hits.push(req.url);
+    res.end('ok');
+  });
+  // As a power cut can leave it: the outbox entry kept, the commit before it lost.
+  const record = { id: 'c1-7', aff_id: 7, url: `${stub.origin}/pb?c=1`, created: nowSeconds(), conversion_id: 'c1' };
+  assert.equal(await kv.writeIfAbsent('outbox/c1-7', JSON.stringify(record)), true);
+  const { outbox } = dispatcher(t, kv);
+  outbox.start();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(hits, [], 'nothing is paid for a conversion the ledger does not hold');
+  assert.equal((await entry(kv, 'c1-7')).state ?? 'pending', 'pending');
+  await kv.writeIfAbsent('conversion/c1', '{"conversion_id":"c1"}');  // the advertiser's retry
+  await waitFor(async () => (await entry(kv, 'c1-7')).state === 'delivered', { what: 'delivery' });
+  assert.deepEqual(hits, ['/pb?c=1']);
+});
