@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { decodeKey } from '../../local-runner/src/kv-dir.mjs';
+import { decodeKey, encodeKey } from '../../local-runner/src/kv-dir.mjs';
 import { functionsDir } from './functions.mjs';
 import { networkConfig, SIGNING_ENV, TOKEN } from './network.mjs';
 import { getJson, kvFiles, spawnRunner, startRawStub, storedKeys } from './hostile-runner.mjs';
-import { makeDataDir, writeConfig } from './runner-target.mjs';
+import { makeDataDir, storedValue, writeConfig } from './runner-target.mjs';
 import { waitFor } from './stubs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -196,6 +196,54 @@ describe('faults: a click record torn by a power cut', () => {
       assert.equal(replay.body.duplicate, true, replay.text);
       assert.equal(replay.body.conversion_id, first.body.conversion_id);
       await waitFor(() => partner.requests.length >= 1, { what: 'the partner postback', timeoutMs: 20000, intervalMs: 100 });
+    } finally {
+      await runner.stop();
+      await landing.close();
+      await partner.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+// The runner does not sync a conversion's commit, outbox entries and record, nor the events of
+// the postback, before it answers: it syncs its ledger log, which holds them all
+// (local-runner/src/ledger-log.mjs). Here the machine "loses power" right after a 200: the
+// runner is killed and every unsynced write of that postback is taken away, as a power cut
+// may do. The next start writes them all back before it serves.
+describe('faults: a power cut right after a postback was answered', () => {
+  test('the next start restores its record, its outbox entry and its event from the ledger log', async () => {
+    const landing = await startRawStub();
+    const partner = await startRawStub();
+    const dataDir = makeDataDir();
+    const configFile = writeConfig(dataDir, networkConfig({ landing: landing.url('/landing'), partner: () => partner.url('/p') }));
+    // No delivery before the cut: the outbox's writes are synced, and this test is not about them.
+    let runner = await spawnRunner({ dataDir, configFile, flags: ['--outbox-interval-ms', '600000'] });
+    try {
+      const tid = await clickTid(runner.base, 'offer_id=200&aff_id=8&aff_sub=cut');
+      const first = await getJson(`${runner.base}/postback?tid=${tid}&amount=10&adv_sub=CUT-1`);
+      assert.equal(first.status, 200, first.text);
+      const cid = first.body.conversion_id;
+      process.kill(runner.pid, 'SIGKILL');
+      await runner.exited;
+
+      const unsynced = storedKeys(dataDir).filter((key) => key === `conversion/${cid}` || key.startsWith(`outbox/${cid}-`));
+      assert.equal(unsynced.length, 2, JSON.stringify(storedKeys(dataDir)));
+      for (const key of unsynced) fs.rmSync(path.join(dataDir, 'kv', encodeKey(key)));
+      const eventsFile = path.join(dataDir, 'events.log');
+      const kept = fs.readFileSync(eventsFile, 'utf8').split('\n').filter((line) => !line.includes(`"conversion_id":"${cid}"`));
+      fs.writeFileSync(eventsFile, kept.join('\n'));
+      assert.ok(!conversionEvents(dataDir).has(cid));
+
+      runner = await spawnRunner({ dataDir, configFile, flags: FAST_OUTBOX });
+      assert.match(runner.output.join(''), /ledger: wrote again \d+ writes and 1 events/);
+      for (const key of unsynced) assert.ok(storedKeys(dataDir).includes(key), `${key} is back`);
+      assert.equal(JSON.parse(storedValue(dataDir, `conversion/${cid}`)).stage, 'complete');
+      assert.ok(conversionEvents(dataDir).has(cid), 'its event is back in events.log');
+      await waitFor(() => partner.requests.length >= 1, { what: 'the partner postback', timeoutMs: 20000, intervalMs: 100 });
+      const replay = await getJson(`${runner.base}/postback?tid=${tid}&amount=10&adv_sub=CUT-1`);
+      assert.deepEqual([replay.body.duplicate, replay.body.conversion_id], [true, cid], replay.text);
+      await sleep(300);
+      assert.equal(partner.requests.length, 1, 'paid once');
     } finally {
       await runner.stop();
       await landing.close();
