@@ -81,7 +81,9 @@ export async function startRunner(options, io = {}) {
       kind: options.engine,
       functionsDir: options.functionsDir,
       kvDir,
-      secrets: { ...keys.env, ...admin },
+      // EDGEPOST_LEDGER_LOG: this host keeps the ledger log, so the functions leave the syncs of
+      // by_answer writes to it (wasm/wasi/commands.cpp, ledger-log.mjs).
+      secrets: { ...keys.env, ...admin, EDGEPOST_LEDGER_LOG: '1' },
       functions: ['click', 'postback', 'partner-target', ...(loadsConfig ? ['config'] : [])],
       threads: options.threads,
     });
@@ -234,7 +236,8 @@ export async function startRunner(options, io = {}) {
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await Promise.all([stopped, outbox.stop(), sweeper.stop()]);
       sweeper.finish();
-      await ledger.close();
+      // What it could not sync stays in its log, which the next start replays.
+      await ledger.close().catch((error) => err(`ledger log: ${error.message}`));
       await sweepThread.close();
       clearInterval(idle);
       clearTimeout(force);

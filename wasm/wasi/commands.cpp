@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -64,33 +65,59 @@ bool log_for_runner(std::string_view op, std::string_view key, std::string_view 
   return std::fprintf(stderr, "edgepost-ledger %s\n", text.c_str()) > 0;
 }
 
-bool by_answer(const KvWrite& write) { return write.durability == Durability::by_answer; }
+// Only a host that says so keeps the log (the runner sets EDGEPOST_LEDGER_LOG=1). Run by hand,
+// under any other host, a by_answer write is synced here like any other, so that the function
+// alone still stores everything.
+bool host_keeps_ledger_log() {
+  static const bool keeps = [] {
+    const char* value = std::getenv("EDGEPOST_LEDGER_LOG");
+    return value != nullptr && std::string_view(value) == "1";
+  }();
+  return keeps;
+}
 
-// by_answer writes are written unsynced here: the runner's log makes them durable.
+bool deferred(const KvWrite& write) {
+  return write.durability == Durability::by_answer && host_keeps_ledger_log();
+}
+
 Durability here(const KvWrite& write) {
-  return by_answer(write) ? Durability::unsynced : write.durability;
+  if (deferred(write)) return Durability::unsynced;
+  return write.durability == Durability::unsynced ? Durability::unsynced : Durability::synced;
+}
+
+Outcome won(const KvWrite& write, std::int64_t expires_at) {
+  if (deferred(write) && !log_for_runner("add", write.key, write.value, expires_at)) {
+    return failed(KvError::io_error);
+  }
+  announce_expiry(write.key, expires_at);
+  Outcome outcome;
+  outcome.kind = OutcomeKind::won;
+  return outcome;
 }
 
 Outcome put_if_absent(const KvWrite& write, std::int64_t now) {
   const std::int64_t expires_at = expiry(write, now);
   const auto result = kStore.put_if_absent(write.key, write.value, expires_at, here(write));
   if (!result) return failed(result.error());
+  if (*result == PutResult::written) return won(write, expires_at);
   Outcome outcome;
-  if (*result == PutResult::written) {
-    if (by_answer(write)) log_for_runner("add", write.key, write.value, expires_at);
-    announce_expiry(write.key, expires_at);
-    outcome.kind = OutcomeKind::won;
-    return outcome;
-  }
   outcome.kind = OutcomeKind::exists;
   // Expired but not yet swept: it exists, with no value to tell.
   const auto existing = kStore.get(write.key, now);
   if (!existing) return failed(existing.error());
   if (*existing) outcome.existing = std::move(**existing);
+  if (!deferred(write)) return outcome;
+  if (outcome.existing.empty()) {
+    // An unsynced add a power cut tore: the name kept, its data lost. Only an attempt of this
+    // same conversion writes this key, and it was never answered: this write takes its place.
+    const auto replaced = kStore.replace_if_empty(write.key, write.value, expires_at);
+    if (!replaced) return failed(replaced.error());
+    if (*replaced == PutResult::written) return won(write, expires_at);
+    return outcome;
+  }
   // A stopped attempt may have written it unsynced and never reached the runner's log; this
   // exchange's answer now rests on it, so it goes to the log as well (replayed only if lost).
-  if (by_answer(write) && !outcome.existing.empty() &&
-      !log_for_runner("add", write.key, outcome.existing, expires_at)) {
+  if (!log_for_runner("add", write.key, outcome.existing, expires_at)) {
     return failed(KvError::io_error);
   }
   return outcome;
@@ -112,14 +139,14 @@ Outcome list(const std::string& prefix) {
 
 Outcome put(const KvWrite& write, std::int64_t now) {
   const std::int64_t expires_at = expiry(write, now);
-  if (by_answer(write)) {
+  if (deferred(write)) {
     if (!log_for_runner("put", write.key, write.value, expires_at)) {
       return failed(KvError::io_error);
     }
     announce_expiry(write.key, expires_at);
     return Outcome{};
   }
-  const auto result = kStore.put(write.key, write.value, expires_at, write.durability);
+  const auto result = kStore.put(write.key, write.value, expires_at, here(write));
   if (!result) return failed(result.error());
   announce_expiry(write.key, expires_at);
   return Outcome{};

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sys/random.h>
@@ -204,6 +205,21 @@ Expected<PutResult, KvError> DirectoryKv::put_if_absent(std::string_view key,
   }
   if (link_errno == EEXIST) return PutResult::exists;
   return Unexpected{KvError::io_error};
+}
+
+Expected<PutResult, KvError> DirectoryKv::replace_if_empty(std::string_view key,
+                                                           std::string_view value,
+                                                           std::int64_t expires_at) const {
+  const auto path = path_of(key);
+  if (!path) return Unexpected{path.error()};
+  const int fd = ::open(path->c_str(), O_RDONLY | kNoFollow);
+  if (fd < 0) return Unexpected{KvError::io_error};
+  struct stat status {};
+  const bool read = ::fstat(fd, &status) == 0;
+  ::close(fd);
+  if (!read) return Unexpected{KvError::io_error};
+  if (status.st_size != 0) return PutResult::exists;
+  return put(key, value, expires_at, Durability::unsynced);
 }
 
 Expected<PutResult, KvError> DirectoryKv::remove(std::string_view key) const {

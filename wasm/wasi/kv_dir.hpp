@@ -44,6 +44,10 @@ class DirectoryKv {
   Expected<PutResult, KvError> put_if_absent(std::string_view key, std::string_view value,
                                              std::int64_t expires_at,
                                              Durability durability = Durability::synced) const;
+  // Replaces the key's file only when it is empty (a write a power cut tore): `written`, or
+  // `exists` when it holds something. Unsynced, like the write it replaces.
+  Expected<PutResult, KvError> replace_if_empty(std::string_view key, std::string_view value,
+                                                std::int64_t expires_at) const;
   // Removing an absent key is not an error. The removal is made durable like a write.
   Expected<PutResult, KvError> remove(std::string_view key) const;
   // Every key that starts with `prefix`, expired or not, in no particular order.

@@ -100,6 +100,19 @@ TEST_CASE("an empty file, an unsynced write torn by a power cut, reads as absent
   CHECK(**kv.get("click/x", 100) == "v");
 }
 
+TEST_CASE("replace_if_empty writes over a torn write only", "[kv_dir]") {
+  TempDir dir;
+  const DirectoryKv kv(dir.path.string());
+  std::ofstream(dir.path / "outbox%2Fc1-7").close();
+  CHECK(*kv.replace_if_empty("outbox/c1-7", "entry", 0) == PutResult::written);
+  CHECK(file_content(dir.path / "outbox%2Fc1-7") == "edgepost-kv 1 0\nentry");
+  CHECK(*kv.replace_if_empty("outbox/c1-7", "another", 0) == PutResult::exists);
+  REQUIRE(kv.put("conversion/c1", "expired", 5));
+  CHECK(*kv.replace_if_empty("conversion/c1", "new", 0) == PutResult::exists);
+  CHECK(file_content(dir.path / "conversion%2Fc1") == "edgepost-kv 1 5\nexpired");
+  CHECK(kv.replace_if_empty("claim/none", "v", 0).error() == KvError::io_error);
+}
+
 TEST_CASE("expired records read as absent", "[kv_dir]") {
   TempDir dir;
   const DirectoryKv kv(dir.path.string());
