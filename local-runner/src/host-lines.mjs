@@ -17,14 +17,15 @@ const EXPIRES = /^edgepost-expires ([1-9][0-9]{0,15}) (\S{1,240})$/;
 const LEDGER = 'edgepost-ledger ';
 
 // -> { stderr: the rest of the text, enqueued: [postback id], expiring: [{ name, expiresAt }],
-//      ledger: { records: [write], lines: [its JSON text] } }
+//      ledger: { records: [write], lines: [its JSON text], malformed: ledger lines that are not a write } }
 export function takeHostLines(text) {
   const stderr = String(text ?? '');
-  const lines = { stderr, enqueued: [], expiring: [], ledger: { records: [], lines: [] } };
+  const lines = { stderr, enqueued: [], expiring: [], ledger: { records: [], lines: [], malformed: 0 } };
   if (!stderr.includes('edgepost-')) return lines;
   const rest = [];
   for (const line of stderr.split('\n')) {
     const ledger = line.startsWith(LEDGER) ? parseLedgerLine(line.slice(LEDGER.length)) : null;
+    if (line.startsWith(LEDGER) && !ledger) lines.ledger.malformed += 1;
     const enqueue = ledger ? null : ENQUEUE.exec(line);
     const expires = ledger || enqueue ? null : EXPIRES.exec(line);
     if (ledger) {

@@ -34,6 +34,8 @@ const fdatasync = promisify(fs.fdatasync);
 const fsync = promisify(fs.fsync);
 
 export const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+export const CHECKPOINT_MS = 60_000;
+const CHECKPOINT_RETRY_MS = 10_000;
 const SYNC_CONCURRENCY = 8;
 const LOG_NAME = /^([0-9]{1,15})\.log$/;
 
@@ -71,16 +73,22 @@ function parseLogLine(text) {
 
 export class LedgerLog {
   // dir: DATA/ledger; kvDir: DATA/kv; events: the EventsLog of DATA/events.log.
-  // warn(line): what could not be replayed.
-  constructor(dir, kvDir, events, { warn = () => {}, checkpointBytes = CHECKPOINT_BYTES } = {}) {
-    Object.assign(this, { dir, kvDir, events, warn, checkpointBytes });
+  // warn(line): what could not be replayed or checkpointed. checkpointMs: a log is
+  // checkpointed at least this often, so that a replay never brings back an outbox entry that
+  // was delivered and swept since (kept 30 days).
+  constructor(dir, kvDir, events, { warn = () => {}, checkpointBytes = CHECKPOINT_BYTES, checkpointMs = CHECKPOINT_MS } = {}) {
+    Object.assign(this, { dir, kvDir, events, warn, checkpointBytes, checkpointMs });
     this.seq = 0;
     this.fd = null;
     this.bytes = 0;
     this.headerBytes = 0;
     this.files = new Set();        // kv files the current log names
     this.unsynced = new Set();     // descriptors with appends not yet synced
+    this.tornTail = false;         // an append failed part way: the next one starts a new line
+    this.behind = { logs: [], files: new Set() };  // what failed checkpoints left to sync
+    this.retryCheckpointAt = 0;
     this.checkpointing = null;
+    this.timer = null;
     this.commit = new GroupCommit(() => this.#sync());
   }
 
@@ -103,8 +111,9 @@ export class LedgerLog {
     await this.#syncFiles(files);
     await this.events.durable();
     for (const { file } of logs) fs.rmSync(file, { force: true });
-    this.seq = logs.length ? logs[logs.length - 1].seq + 1 : 1;
-    this.#open();
+    this.#adopt(this.#create(logs.length ? logs[logs.length - 1].seq + 1 : 1));
+    this.timer = setInterval(() => this.#checkpointSoon(), this.checkpointMs);
+    this.timer.unref();
     return replayed;
   }
 
@@ -113,9 +122,16 @@ export class LedgerLog {
   append({ records, lines }, events) {
     const text = [...lines, ...events.map((event) => `{"op":"event","event":${event}}`)];
     if (text.length === 0) return;
-    const bytes = Buffer.from(`${text.join('\n')}\n`);
+    const bytes = Buffer.from(`${this.tornTail ? '\n' : ''}${text.join('\n')}\n`);
     let written = 0;
-    while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written);
+    try {
+      while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written);
+    } catch (error) {
+      // Part of a line may be in the file: the next run's lines must not be glued to it.
+      this.tornTail ||= written > 0;
+      throw error;
+    }
+    this.tornTail = false;
     this.bytes += bytes.length;
     this.unsynced.add(this.fd);
     for (const record of records) this.files.add(record.file);
@@ -128,7 +144,7 @@ export class LedgerLog {
   // The run's puts, once its writes are durable: into kv/, unsynced (the log holds them).
   apply(records) {
     for (const record of records) if (record.op === 'put') this.#replace(record);
-    if (this.bytes >= this.checkpointBytes) this.checkpoint().catch((error) => this.warn(`ledger checkpoint: ${error.message}`));
+    if (this.bytes >= this.checkpointBytes) this.#checkpointSoon();
   }
 
   // Starts a new log, syncs the files the old one names, deletes it.
@@ -140,33 +156,63 @@ export class LedgerLog {
   }
 
   async close() {
+    clearInterval(this.timer);
     await this.checkpointing?.catch(() => {});
-    await this.checkpoint();
-    await this.commit.drain();
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    try {
+      await this.checkpoint();
+    } finally {
+      await this.commit.drain();
+      if (this.fd !== null) fs.closeSync(this.fd);
+      this.fd = null;
+    }
   }
 
+  #checkpointSoon() {
+    if (Date.now() < this.retryCheckpointAt) return;
+    this.checkpoint().catch((error) => this.warn(`ledger checkpoint: ${error.message} (the log is kept and tried again)`));
+  }
+
+  // A failure leaves the old log and its files to the next checkpoint, and to the next start's
+  // replay, which goes through every log left, in order.
   async #checkpoint() {
-    if (this.bytes <= this.headerBytes) return;
+    if (this.bytes <= this.headerBytes && this.behind.logs.length === 0) return;
     const old = { fd: this.fd, file: this.#fileOf(this.seq), files: this.files };
-    this.seq += 1;
-    this.#open();
-    await this.commit.durable();  // what was appended to the old log, before it goes
-    await this.events.durable();  // the old log's runs appended their events before that resolved
-    await this.#syncFiles(old.files);
-    fs.closeSync(old.fd);
-    fs.rmSync(old.file, { force: true });
+    this.#adopt(this.#create(this.seq + 1));
+    try {
+      await this.commit.durable();  // what was appended to the old log, before it goes
+      await this.events.durable();  // the old log's runs appended their events before that resolved
+      await this.#syncFiles(new Set([...this.behind.files, ...old.files]));
+    } catch (error) {
+      this.behind.logs.push(old.file);
+      for (const file of old.files) this.behind.files.add(file);
+      this.retryCheckpointAt = Date.now() + CHECKPOINT_RETRY_MS;
+      throw error;
+    } finally {
+      this.unsynced.delete(old.fd);
+      fs.closeSync(old.fd);
+    }
+    for (const file of [...this.behind.logs, old.file]) fs.rmSync(file, { force: true });
+    this.behind = { logs: [], files: new Set() };
   }
 
-  #open() {
-    this.fd = fs.openSync(this.#fileOf(this.seq), 'a');
-    this.files = new Set();
-    const header = Buffer.from(`{"op":"events_at","bytes":${this.#eventsSize()}}\n`);
-    fs.writeSync(this.fd, header);
-    this.unsynced.add(this.fd);
-    this.bytes = header.length;
-    this.headerBytes = header.length;
+  // A new log with its first line written: -> { seq, fd, bytes }. Throws with nothing changed.
+  #create(seq) {
+    const file = this.#fileOf(seq);
+    const fd = fs.openSync(file, 'a');
+    try {
+      const header = Buffer.from(`{"op":"events_at","bytes":${this.#eventsSize()}}\n`);
+      fs.writeSync(fd, header);
+      return { seq, fd, bytes: header.length };
+    } catch (error) {
+      fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      throw error;
+    }
+  }
+
+  #adopt({ seq, fd, bytes }) {
+    Object.assign(this, { seq, fd, bytes, headerBytes: bytes, files: new Set(), tornTail: false });
+    this.unsynced.add(fd);
   }
 
   #eventsSize() {
@@ -193,7 +239,13 @@ export class LedgerLog {
 
   // A power cut can leave events.log ending inside a line: what is appended starts a new one.
   #endsTorn() {
-    const { size } = fs.statSync(this.events.file);
+    let size;
+    try {
+      ({ size } = fs.statSync(this.events.file));
+    } catch (error) {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    }
     if (size === 0) return false;
     const fd = fs.openSync(this.events.file, 'r');
     try {

@@ -11,12 +11,15 @@
 // 503, and the advertiser's retry completes what is stored) when the ledger log failed.
 
 export async function settleRun({ run, source, ledger, events, heard, durable, errorLog }) {
-  const writes = run.ledger ?? { records: [], lines: [] };
+  const writes = run.ledger ?? { records: [], lines: [], malformed: 0 };
   const lines = events.eventLines(source, run.stderr);
   let stored = true;
-  if (durable || writes.records.length > 0) {
+  if (durable || writes.records.length > 0 || writes.malformed > 0) {
     try {
       if (!ledger) throw new Error('this host keeps no ledger log');
+      // Such a line stays in the run's stderr, which the events log reports; the run's answer
+      // would rest on a write the log cannot replay.
+      if (writes.malformed) throw new Error(`${writes.malformed} ledger lines are not writes`);
       ledger.append(writes, lines);
       await ledger.durable();
       ledger.apply(writes.records);

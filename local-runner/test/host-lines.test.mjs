@@ -27,9 +27,9 @@ test('the lines a run prints for its host are taken out of its events; malformed
       'edgepost-ledger {"op":"put","file":"conversion%2Fc1","expires_at":0,"value":"v"', 'trap text', ''].join('\n'),
     enqueued: ['0123abcd-7'],
     expiring: [{ name: 'click%2Fabc', expiresAt: 1800000000 }],
-    ledger: { records: [{ op: 'add', file: 'outbox%2Fc1-7', expiresAt: 1800000000, value: '{"id":"c1-7"}' }], lines: [ADD] },
+    ledger: { records: [{ op: 'add', file: 'outbox%2Fc1-7', expiresAt: 1800000000, value: '{"id":"c1-7"}' }], lines: [ADD], malformed: 2 },
   });
-  const none = { records: [], lines: [] };
+  const none = { records: [], lines: [], malformed: 0 };
   assert.deepEqual(takeHostLines('{"type":"click"}\n'), { stderr: '{"type":"click"}\n', enqueued: [], expiring: [], ledger: none });
   assert.deepEqual(takeHostLines(undefined), { stderr: '', enqueued: [], expiring: [], ledger: none });
 });

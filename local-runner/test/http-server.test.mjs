@@ -266,6 +266,16 @@ test('a postback is answered only once its ledger log, events included, is on di
   assert.ok(!logged.some((l) => l.op === 'event' && l.event.type === 'click'), 'a click\'s are not');
 });
 
+test('a run with a ledger line that is not a write is not acknowledged', async (t) => {
+  const s = await start(t, {
+    engine: fakeEngine(() => ({ status: 200, headers: [], body: '{}', exitCode: 0, stderr: '',
+      ledger: { records: [], lines: [], malformed: 1 } })),
+  });
+  const answer = await request(`${s.origin}/postback?x=1`);
+  assert.equal(answer.status, 503);
+  assert.ok(s.errors.some((e) => /1 ledger lines are not writes/.test(e)), s.errors.join('\n'));
+});
+
 test('the access log has time, ip, method, path, status and duration, without credentials', async (t) => {
   const s = await start(t);
   await request(`${s.origin}/postback?transaction_id=abc&security_token=s3cret&Signature=f00&amount=1`);

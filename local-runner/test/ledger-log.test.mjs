@@ -122,3 +122,45 @@ test('a checkpoint starts a new log and deletes the old one once its files are s
   await next.close();
   assert.equal(await kv.readText('conversion/c1'), 'x'.repeat(300));
 });
+
+test('events whose events.log is gone altogether are written back', async (t) => {
+  const { log, eventsFile } = setup(t);
+  const first = log();
+  await first.recover();
+  appendAll(first, [], ['{"type":"conversion","id":"conversion:c1"}']);
+  await first.durable();
+  fs.rmSync(eventsFile, { force: true });
+  const second = log();
+  assert.deepEqual(await second.recover(), { logs: 1, writes: 0, events: 1 });
+  assert.equal(fs.readFileSync(eventsFile, 'utf8'), '{"type":"conversion","id":"conversion:c1"}\n');
+  await second.close();
+});
+
+test('a checkpoint that fails keeps its log for the next one, and for the next start in order', async (t) => {
+  const { data, kv, log, logDir } = setup(t);
+  const ledger = log();
+  await ledger.recover();
+  appendAll(ledger, [write('put', 'conversion/c1', 'first')]);
+  await ledger.durable();
+  const durable = ledger.events.durable.bind(ledger.events);
+  ledger.events.durable = () => Promise.reject(new Error('the disk is gone'));
+  await assert.rejects(ledger.checkpoint(), /the disk is gone/);
+  assert.deepEqual(logFiles(logDir), ['1.log', '2.log']);
+  appendAll(ledger, [write('put', 'conversion/c1', 'second')]);
+  await ledger.durable();
+
+  // A crash now: the next start replays both, the older first.
+  const copy = path.join(data, 'copy');
+  fs.cpSync(logDir, copy, { recursive: true });
+  ledger.events.durable = durable;
+  await ledger.checkpoint();
+  assert.deepEqual(logFiles(logDir), ['3.log'], 'the next checkpoint deletes what the failed one left');
+  await ledger.close();
+  fs.rmSync(logDir, { recursive: true });
+  fs.renameSync(copy, logDir);
+  fs.rmSync(kv.fileOf('conversion/c1'), { force: true });
+  const next = log();
+  assert.deepEqual(await next.recover(), { logs: 2, writes: 2, events: 0 });
+  assert.equal(await kv.readText('conversion/c1'), 'second');
+  await next.close();
+});
