@@ -145,8 +145,12 @@ export class OutboxDispatcher {
   }
 
   #index(key, entry) {
-    if (entry?.state === 'pending') this.pending.set(key, entry);
-    else this.pending.delete(key);
+    if (entry?.state === 'pending') {
+      this.pending.set(key, entry);
+    } else {
+      this.pending.delete(key);
+      this.held.delete(key);
+    }
   }
 
   async #readEntry(key, nowMs) {
@@ -227,8 +231,11 @@ export class OutboxDispatcher {
   // The function writes a conversion's commit and its outbox entries unsynced; the runner's
   // ledger log makes them durable before the answer (ledger-log.mjs). A power cut before that
   // can keep an entry and lose its commit: such an entry is held until the advertiser's retry
-  // writes the commit again, and never pays for a conversion the ledger does not hold.
-  // Entries written before they named their conversion are sent as they always were.
+  // writes the commit again, rather than pay for a conversion the ledger does not hold. (The
+  // check sees the commit as written, not as synced: an entry a rescan finds in the
+  // milliseconds before its postback's log sync can still be sent; its claims, synced, keep
+  // the conversion from being counted twice.) Entries written before they named their
+  // conversion are sent as they always were.
   async #recorded(entry) {
     if (typeof entry.conversion_id !== 'string' || entry.conversion_id === '') return true;
     return (await this.kv.read(CONVERSION_PREFIX + entry.conversion_id)) !== null;
