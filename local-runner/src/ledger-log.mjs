@@ -42,12 +42,18 @@ const LOG_NAME = /^([0-9]{1,15})\.log$/;
 // -> the write a line describes, or null when it is not one (a line of another version, a
 // line a power cut tore): a file name that is not the store's can never be written.
 export function parseLedgerLine(text) {
-  let record;
+  return writeOf(parseJson(text));
+}
+
+function parseJson(text) {
   try {
-    record = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return null;
   }
+}
+
+function writeOf(record) {
   if (record === null || typeof record !== 'object') return null;
   const { op, file, expires_at: expiresAt, value } = record;
   if (op !== 'add' && op !== 'put') return null;
@@ -58,14 +64,9 @@ export function parseLedgerLine(text) {
 
 // -> the record of any line of a log: a write, an event or where the log began; null if none.
 function parseLogLine(text) {
-  const write = parseLedgerLine(text);
+  const record = parseJson(text);
+  const write = writeOf(record);
   if (write) return write;
-  let record;
-  try {
-    record = JSON.parse(text);
-  } catch {
-    return null;
-  }
   if (record?.op === 'event' && typeof record.event?.id === 'string') return record;
   if (record?.op === 'events_at' && Number.isSafeInteger(record.bytes) && record.bytes >= 0) return record;
   return null;
@@ -267,11 +268,10 @@ export class LedgerLog {
       throw error;
     }
     const ids = new Set();
+    // A line that does not parse: one a power cut tore, or the part of one before the offset.
     for (const line of text.split('\n')) {
-      try {
-        const id = JSON.parse(line)?.id;
-        if (typeof id === 'string') ids.add(id);
-      } catch { /* a line a power cut tore, or the part of one before the offset */ }
+      const id = parseJson(line)?.id;
+      if (typeof id === 'string') ids.add(id);
     }
     return ids;
   }
