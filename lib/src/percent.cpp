@@ -12,26 +12,39 @@ bool is_unreserved(unsigned char c) noexcept {
 
 }  // namespace
 
-// Written by index into a string of the encoded size (decoding never lengthens), not pushed
-// byte by byte: the query parse is on every click's path.
-Expected<std::string, PercentDecodeError> percent_decode(std::string_view encoded, PlusSign plus) {
-  std::string decoded(encoded.size(), '\0');
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
+// Text without an escape is copied whole; the rest is written by index into a string of the
+// encoded size (decoding never lengthens), not pushed byte by byte: the query parse is on
+// every click's path.
+std::optional<PercentDecodeError> percent_decode_into(std::string_view encoded, PlusSign plus,
+                                                      std::string& out) {
+  std::size_t first = 0;
+  while (first < encoded.size() && encoded[first] != '%' &&
+         !(encoded[first] == '+' && plus == PlusSign::space)) {
+    ++first;
+  }
+  out.assign(encoded);
+  std::size_t at = first;
+  for (std::size_t i = first; i < encoded.size(); ++i) {
     const char c = encoded[i];
     if (c == '%') {
       const int high = i + 1 < encoded.size() ? hex_digit_value(encoded[i + 1]) : -1;
       const int low = i + 2 < encoded.size() ? hex_digit_value(encoded[i + 2]) : -1;
-      if (high < 0 || low < 0) return Unexpected{PercentDecodeError{i}};
-      decoded[at++] = static_cast<char>(high * 16 + low);
+      if (high < 0 || low < 0) return PercentDecodeError{i};
+      out[at++] = static_cast<char>(high * 16 + low);
       i += 2;
     } else if (c == '+' && plus == PlusSign::space) {
-      decoded[at++] = ' ';
+      out[at++] = ' ';
     } else {
-      decoded[at++] = c;
+      out[at++] = c;
     }
   }
-  decoded.resize(at);
+  out.resize(at);
+  return std::nullopt;
+}
+
+Expected<std::string, PercentDecodeError> percent_decode(std::string_view encoded, PlusSign plus) {
+  std::string decoded;
+  if (auto error = percent_decode_into(encoded, plus, decoded)) return Unexpected{*error};
   return decoded;
 }
 

@@ -28,6 +28,19 @@ TEST_CASE("percent_decode keeps the text between escapes, at either end", "[perc
   CHECK(*percent_decode("no escapes at all", PlusSign::literal) == "no escapes at all");
 }
 
+TEST_CASE("percent_decode_into replaces what the string held", "[percent]") {
+  std::string out = "a longer value from an earlier field, past the small-string buffer";
+  REQUIRE_FALSE(edgepost::percent_decode_into("x%41+", PlusSign::space, out));
+  CHECK(out == "xA ");
+  REQUIRE_FALSE(edgepost::percent_decode_into("plain", PlusSign::space, out));
+  CHECK(out == "plain");
+  REQUIRE_FALSE(edgepost::percent_decode_into("", PlusSign::space, out));
+  CHECK(out.empty());
+  const auto error = edgepost::percent_decode_into("ok%4", PlusSign::space, out);
+  REQUIRE(error);
+  CHECK(error->offset == 2);
+}
+
 TEST_CASE("percent_decode refuses malformed escapes and says where", "[percent]") {
   for (const auto& [input, offset] : {std::pair<const char*, std::size_t>{"%", 0},
                                       {"ab%", 2},
