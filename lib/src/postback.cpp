@@ -276,7 +276,8 @@ Expected<std::vector<std::string>, Refusal> claims_for(const PostbackPlan& plan,
 }
 
 ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& conversion,
-                                   std::vector<std::string> claims, std::int64_t now) {
+                                   std::string conversion_id, std::vector<std::string> claims,
+                                   std::int64_t now) {
   const bool paid = conversion.status != ConversionStatus::rejected;
   const Amount revenue = paid ? conversion.goal->revenue.apply(conversion.amount) : Amount{};
   const Amount payout =
@@ -284,7 +285,7 @@ ConversionRecord conversion_record(const PostbackPlan& plan, const Conversion& c
                  .apply(conversion.amount)
            : Amount{};
   ConversionRecord record;
-  record.conversion_id = conversion_id_for(claims);
+  record.conversion_id = std::move(conversion_id);
   record.transaction_id = plan.transaction_id;
   record.offer_id = conversion.offer->id;
   record.affiliate_id = plan.click.affiliate_id;
@@ -465,7 +466,8 @@ PostbackDecision decide_postback(const PostbackPlan& plan, const Snapshot& snaps
   decision.repeat_window_seconds = window;
   decision.claims = claims;
   decision.conversion_id = conversion_id_for(claims);
-  ConversionRecord record = conversion_record(plan, conversion, std::move(claims), env.now);
+  ConversionRecord record =
+      conversion_record(plan, conversion, decision.conversion_id, std::move(claims), env.now);
   if (conversion.status != ConversionStatus::rejected) {
     decision.caps = caps_for(*conversion.offer, plan.click.affiliate_id, env.now);
     decision.cap_status = conversion.offer->cap_status;
