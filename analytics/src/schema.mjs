@@ -6,7 +6,8 @@
 //                each "status_change" (sequence n); reports read the latest state of each
 //   events       every event but clicks, whole (conversions, status changes, postbacks refused
 //                or repeated, partner postback attempts): what "explain" shows for an ID
-//   ingest_state where loading stopped, per source, committed with the rows it covers
+//   ingest_state where loading stopped, per source, committed with the rows it covers, and
+//                a fingerprint of the bytes before that position (tail)
 
 export const SUB_COLUMNS = Object.freeze(['source', 'aff_sub', 'aff_sub2', 'aff_sub3', 'aff_sub4', 'aff_sub5']);
 
@@ -29,7 +30,7 @@ export const TABLES = Object.freeze([
   `CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, type TEXT NOT NULL, time BIGINT NOT NULL, transaction_id TEXT,
     conversion_id TEXT, body TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ingest_state (source TEXT PRIMARY KEY, file_id TEXT NOT NULL, position BIGINT NOT NULL,
-    loaded BIGINT NOT NULL)`,
+    loaded BIGINT NOT NULL, tail TEXT)`,
 ]);
 
 // Where SQLite needs them to answer by range and by ID without a scan. DuckDB does without:

@@ -29,6 +29,25 @@ export async function logIdentity(file) {
   }
 }
 
+const TAIL_BYTES = 256;
+
+// -> a hash of the bytes just before `position` ('' at 0): what a reader that stopped there
+// stores with its position, to tell that the bytes it read are still the bytes before it. After
+// a power cut the log can lose its unsynced tail and get events appended again by the
+// recovery, reaching the old position with other lines before it.
+export async function tailFingerprint(file, position) {
+  if (position === 0) return '';
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const length = Math.min(position, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position - length);
+    return crypto.createHash('sha256').update(buffer.subarray(0, bytesRead)).digest('hex').slice(0, 32);
+  } finally {
+    await handle.close();
+  }
+}
+
 // -> { lines: [text], next: position after the last whole line } (lines empty at the end).
 // A line longer than maxBytes is skipped whole, reported through onLongLine(position, length).
 export async function readLines(file, position, maxBytes, { onLongLine = () => {} } = {}) {

@@ -9,7 +9,7 @@ import { EXPLAIN_QUERIES } from '../../analytics/src/explain.mjs';
 import { reportQueries } from '../../analytics/src/report-sql.mjs';
 import { buildReport } from '../../analytics/src/report-table.mjs';
 import { CLICK_COLUMNS, CONVERSION_COLUMNS, EVENT_COLUMNS, TABLES } from '../../analytics/src/schema.mjs';
-import { logIdentity, readLines } from './events-log-reader.mjs';
+import { logIdentity, readLines, tailFingerprint } from './events-log-reader.mjs';
 
 const SOURCE = 'events.log';
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -49,6 +49,9 @@ export class ReportStore {
     }
     const connection = await instance.connect();
     for (const sql of TABLES) await connection.run(sql);
+    // Databases made before the tail fingerprint: their stored position is not trusted (no
+    // tail), so their next load reads the log from its start once.
+    await connection.run('ALTER TABLE ingest_state ADD COLUMN IF NOT EXISTS tail TEXT');
     for (const { table } of STAGED) await connection.run(`CREATE TEMP TABLE stage_${table} AS SELECT * FROM ${table} LIMIT 0`);
     return new ReportStore(instance, connection);
   }
@@ -115,10 +118,7 @@ export class ReportStore {
   async #load(logFile, batchBytes, onSkip) {
     const log = await logIdentity(logFile);
     if (log === null) return { loaded: 0, skipped: 0 };
-    const [state] = await this.#rows('SELECT file_id, position FROM ingest_state WHERE source = ?', [SOURCE]);
-    // Another file (the log was replaced) or a shorter one (truncated): from its start. Rows
-    // already loaded from it are recognised by their event ids.
-    let position = state && state.file_id === log.fileId && Number(state.position) <= log.size ? Number(state.position) : 0;
+    let position = await this.#resumeAt(logFile, log);
     let loaded = 0;
     let skipped = 0;
     for (;;) {
@@ -140,7 +140,7 @@ export class ReportStore {
         }
         for (const { table, row } of parsed.rows) staged[table].push(row);
       }
-      loaded += await this.#commit(staged, log.fileId, batch.next);
+      loaded += await this.#commit(staged, log.fileId, batch.next, await tailFingerprint(logFile, batch.next));
       position = batch.next;
       // What was appended since the load began waits for the next load: chasing a log that
       // grows under load made one "load" a minute of small transactions, a core's worth of CPU.
@@ -149,9 +149,20 @@ export class ReportStore {
     return { loaded, skipped };
   }
 
+  // Where the last load stopped, if the log is the same file (its identity) and still holds the
+  // same bytes before that position (its tail); else its start: a replaced, truncated or, after
+  // a power cut, rewritten log. Rows already loaded are recognised by their event ids.
+  async #resumeAt(logFile, log) {
+    const [state] = await this.#rows('SELECT file_id, position, tail FROM ingest_state WHERE source = ?', [SOURCE]);
+    if (!state || state.file_id !== log.fileId) return 0;
+    const position = Number(state.position);
+    if (position > log.size) return 0;
+    return state.tail === await tailFingerprint(logFile, position) ? position : 0;
+  }
+
   // Appends the rows to the staging tables, then moves them, with the new position, in one
   // transaction. -> events added (repeats of loaded events are not).
-  async #commit(staged, fileId, position) {
+  async #commit(staged, fileId, position, tail) {
     const connection = this.#connection;
     try {
       for (const { table, columns } of STAGED) await this.#stage(`stage_${table}`, columns, staged[table]);
@@ -162,7 +173,8 @@ export class ReportStore {
         // Every event is one row of clicks or of events (a conversion's other row aside).
         if (table !== 'conversions') added += inserted;
       }
-      await connection.run('INSERT OR REPLACE INTO ingest_state VALUES (?, ?, ?, ?)', [SOURCE, fileId, position, added]);
+      await connection.run('INSERT OR REPLACE INTO ingest_state (source, file_id, position, loaded, tail) VALUES (?, ?, ?, ?, ?)',
+        [SOURCE, fileId, position, added, tail]);
       await connection.run('COMMIT');
       return added;
     } catch (error) {

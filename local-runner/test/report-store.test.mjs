@@ -69,6 +69,41 @@ test('report store: a replaced or truncated log is read from its start, its know
   assert.equal((await totals(store)).clicks, 4);
 });
 
+test('report store: a log whose bytes before the stored position changed (a power cut, then recovery) is read from its start', async (t) => {
+  const dir = tempDir(t);
+  const log = path.join(dir, 'events.log');
+  fs.writeFileSync(log, `${clickLine(1)}\n${clickLine(2)}\n`);
+  const store = await openStore(t, dir);
+  await store.load(log);
+  // The power cut took the unsynced second line; recovery appended an event the store never
+  // saw, of the same length: same file, same first line, same size as the stored position.
+  fs.truncateSync(log, clickLine(1).length + 1);
+  fs.appendFileSync(log, `${clickLine(3)}\n`);
+  assert.equal(fs.statSync(log).size, 2 * (clickLine(1).length + 1));
+  assert.deepEqual(await store.load(log), { loaded: 1, skipped: 0 });
+  assert.equal((await totals(store)).clicks, 3);
+  fs.appendFileSync(log, `${clickLine(4)}\n`);
+  assert.deepEqual(await store.load(log), { loaded: 1, skipped: 0 }, 'resumes again once the tail matches');
+});
+
+test('report store: a database from before the tail fingerprint opens, and its next load reads the log once whole', async (t) => {
+  const dir = tempDir(t);
+  const log = path.join(dir, 'events.log');
+  fs.writeFileSync(log, `${clickLine(1)}\n${clickLine(2)}\n`);
+  const file = path.join(dir, 'reports.duckdb');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  await connection.run(`CREATE TABLE ingest_state (source TEXT PRIMARY KEY, file_id TEXT NOT NULL, position BIGINT NOT NULL,
+    loaded BIGINT NOT NULL)`);
+  await connection.run("INSERT INTO ingest_state VALUES ('events.log', 'another file', 0, 0)");
+  connection.closeSync();
+  instance.closeSync();
+  const store = await openStore(t, dir);
+  assert.deepEqual(await store.load(log), { loaded: 2, skipped: 0 });
+  assert.deepEqual(await store.load(log), { loaded: 0, skipped: 0 });
+});
+
 test('report store: lines that are no event are skipped with a reason, the rest loads', async (t) => {
   const dir = tempDir(t);
   const log = path.join(dir, 'events.log');
