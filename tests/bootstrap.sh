@@ -13,6 +13,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   catch2 nlohmann-json3-dev    unit tests; JSON (header-only, also staged into wasm builds)
 #   libbenchmark-dev             tests/bench (Google Benchmark)
 #   clang-19 lld-19 llvm-19      wasm32-wasi compiler, linker, llvm-ar for wasm archives
+#   clang-format-19              tests/format.sh: the C++ follows .clang-format
 #   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
 #                                the wasm32-wasi sysroot (C library, C++ library, builtins)
 #   libclang-rt-19-dev           clang-19's native sanitizer and libFuzzer runtimes (fuzz preset)
@@ -26,7 +27,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   fonts-dejavu-core            a font for headless Chromium to render the page's text with
 apt_packages=(
   cmake ninja-build g++ catch2 nlohmann-json3-dev libbenchmark-dev
-  clang-19 lld-19 llvm-19
+  clang-19 lld-19 llvm-19 clang-format-19
   wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
   libclang-rt-19-dev
   binaryen wabt emscripten nodejs gcovr iproute2 util-linux

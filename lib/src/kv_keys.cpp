@@ -36,8 +36,8 @@ std::string order_claim_key(std::uint32_t advertiser_id, std::string_view goal_i
 
 std::string repeat_claim_key(std::string_view canonical_click_id, std::string_view goal_id,
                              std::string_view fingerprint, std::uint32_t repeat) {
-  std::string key = "claim/repeat/" + std::string(canonical_click_id) + "/" +
-                    std::string(goal_id) + "/" + std::string(fingerprint);
+  std::string key = "claim/repeat/" + std::string(canonical_click_id) + "/" + std::string(goal_id) +
+                    "/" + std::string(fingerprint);
   if (repeat > 0) key += "/" + std::to_string(repeat);
   return key;
 }

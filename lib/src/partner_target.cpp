@@ -42,7 +42,8 @@ struct Range {
 const std::vector<Range>& blocked_ranges() {
   static const std::vector<Range> ranges = [] {
     std::vector<Range> parsed;
-    for (const Blocked& blocked : kBlocked) parsed.push_back({*parse_cidr(blocked.cidr), blocked.why});
+    for (const Blocked& blocked : kBlocked)
+      parsed.push_back({*parse_cidr(blocked.cidr), blocked.why});
     return parsed;
   }();
   return ranges;
@@ -87,7 +88,8 @@ std::optional<std::string_view> non_public_host_reason(std::string_view host) no
   if (host == kLocalhost || (host.size() > kLocalhost.size() && host.ends_with(".localhost"))) {
     return "loopback (localhost)";
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const auto address = parse_ip_address(host);
   if (!address) return std::nullopt;
   return non_public_reason(*address);

@@ -128,7 +128,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   // A claim, record or status change of this conversion: kept for the offer's ledger retention
   // from this write (a later write of the record keeps it longer).
   KvWrite kept(std::string key, std::string value,
-              Durability durability = Durability::synced) const {
+               Durability durability = Durability::synced) const {
     return KvWrite{std::move(key), std::move(value), decision_.ledger_retention_seconds,
                    durability};
   }
@@ -584,8 +584,7 @@ class PostbackExchange final : public detail::QueuedExchange<PostbackExchange, S
   void fold_change() {
     ConversionRecord after = with_change(record_, change_);
     emit(status_change_event(after, change_));
-    queue_.write(CommandKind::put, Store::ledger, record_write(encode(after)),
-                 Step::change_folded);
+    queue_.write(CommandKind::put, Store::ledger, record_write(encode(after)), Step::change_folded);
   }
 
   void on_change_folded(const Outcome& outcome) {

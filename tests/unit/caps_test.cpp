@@ -266,9 +266,8 @@ TEST_CASE("caps: a walk goes past a stale hint, and restarts when the hinted slo
 
 TEST_CASE("caps: the cap's conversions are approved, the rest recorded rejected, unpaid",
           "[caps]") {
-  Stores stores = stores_with_offer_100([](json& offer) {
-    offer["caps"] = json::array({{{"period", "day"}, {"conversions", 2}}});
-  });
+  Stores stores = stores_with_offer_100(
+      [](json& offer) { offer["caps"] = json::array({{{"period", "day"}, {"conversions", 2}}}); });
   for (int n = 0; n < 2; ++n) CHECK(body(send(stores, sale(n)))["status"] == "approved");
   const auto over = send(stores, sale(2));
   CHECK(over.status == 200);

@@ -482,13 +482,13 @@ bool is_by_answer(const LedgerWrite& write) {
 
 }  // namespace
 
-TEST_CASE("exchange: claims and changes are synced at once, the rest by the answer",
-          "[exchange]") {
+TEST_CASE("exchange: claims and changes are synced at once, the rest by the answer", "[exchange]") {
   const Requests r;
   Stores stores = fresh_stores();
   const auto conversion = ledger_writes_of(stores, postback(r.order1()));
-  const std::string cid = stored(stores, stores.ledger.at(edgepost::conversion_claim_key(
-                                             r.click1, "sale")))->conversion_id;
+  const std::string cid =
+      stored(stores, stores.ledger.at(edgepost::conversion_claim_key(r.click1, "sale")))
+          ->conversion_id;
   const auto change = ledger_writes_of(stores, status_api(cid, R"({"status":"rejected"})"));
   for (const auto* writes : {&conversion, &change}) {
     for (const LedgerWrite& write : *writes) {
@@ -508,8 +508,7 @@ TEST_CASE("exchange: claims and changes are synced at once, the rest by the answ
 // in which a put survives only with every write before it (Durability). Its events are lost
 // with them (the runner appends them once the writes are durable). Whatever survives, the retry
 // completes the conversion once, and a competing order on another click is not paid twice.
-TEST_CASE("exchange: a power cut before the answer, whatever it keeps, counts once",
-          "[exchange]") {
+TEST_CASE("exchange: a power cut before the answer, whatever it keeps, counts once", "[exchange]") {
   const Requests r;
   Stores before = fresh_stores();
   Stores done = before;

@@ -14,7 +14,8 @@ std::optional<std::string_view> reason(std::string_view text) {
 
 // The vectors of the one partner-target policy: each range at both ends, its neighbours
 // outside, and the IPv6 spellings of IPv4 destinations.
-TEST_CASE("partner targets: every non-public range at both ends, with its reason", "[partner_target]") {
+TEST_CASE("partner targets: every non-public range at both ends, with its reason",
+          "[partner_target]") {
   const std::pair<const char*, const char*> inside[] = {
       {"0.0.0.0", "unspecified"},
       {"0.255.255.255", "unspecified"},
@@ -61,24 +62,47 @@ TEST_CASE("partner targets: every non-public range at both ends, with its reason
       {"::ffff:10.1.2.3", "private"},
       {"::ffff:169.254.169.254", "link-local"},
       {"::ffff:0.0.0.0", "unspecified"},
-      {"64:ff9b::a9fe:a9fe", "link-local"},     // NAT64 of 169.254.169.254
+      {"64:ff9b::a9fe:a9fe", "link-local"},  // NAT64 of 169.254.169.254
       {"64:ff9b::10.0.0.1", "private"},
-      {"2002:7f00:1::", "loopback"},             // 6to4 of 127.0.0.1
-      {"2002:c0a8:101::1", "private"},           // 6to4 of 192.168.1.1
+      {"2002:7f00:1::", "loopback"},    // 6to4 of 127.0.0.1
+      {"2002:c0a8:101::1", "private"},  // 6to4 of 192.168.1.1
   };
   for (const auto& [text, why] : inside) {
     INFO(text);
     CHECK(reason(text) == std::optional<std::string_view>{why});
   }
   const char* const outside[] = {
-      "1.0.0.0",         "9.255.255.255",   "11.0.0.0",        "126.255.255.255",
-      "128.0.0.0",       "172.15.255.255",  "172.32.0.0",      "192.167.255.255",
-      "192.169.0.0",     "169.253.255.255", "169.255.0.0",     "100.63.255.255",
-      "100.128.0.0",     "192.0.1.0",       "198.17.255.255",  "198.20.0.0",
-      "223.255.255.255", "8.8.8.8",         "203.0.113.7",     "::1:0:0:0",
-      "1::",             "2001:db8::1",     "2606:4700::1111", "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-      "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe00::",  "::ffff:8.8.8.8",
-      "::ffff:203.0.113.7", "::ffff:172.32.0.1", "64:ff9b::808:808", "2002:808:808::",
+      "1.0.0.0",
+      "9.255.255.255",
+      "11.0.0.0",
+      "126.255.255.255",
+      "128.0.0.0",
+      "172.15.255.255",
+      "172.32.0.0",
+      "192.167.255.255",
+      "192.169.0.0",
+      "169.253.255.255",
+      "169.255.0.0",
+      "100.63.255.255",
+      "100.128.0.0",
+      "192.0.1.0",
+      "198.17.255.255",
+      "198.20.0.0",
+      "223.255.255.255",
+      "8.8.8.8",
+      "203.0.113.7",
+      "::1:0:0:0",
+      "1::",
+      "2001:db8::1",
+      "2606:4700::1111",
+      "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+      "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+      "fe00::",
+      "::ffff:8.8.8.8",
+      "::ffff:203.0.113.7",
+      "::ffff:172.32.0.1",
+      "64:ff9b::808:808",
+      "2002:808:808::",
       "101::",
   };
   for (const char* text : outside) {
@@ -87,20 +111,26 @@ TEST_CASE("partner targets: every non-public range at both ends, with its reason
   }
 }
 
-TEST_CASE("partner target hosts: IP literals, localhost names, and names left to resolution", "[partner_target]") {
+TEST_CASE("partner target hosts: IP literals, localhost names, and names left to resolution",
+          "[partner_target]") {
   using edgepost::non_public_host_reason;
   CHECK(non_public_host_reason("127.0.0.1") == std::optional<std::string_view>{"loopback"});
   CHECK(non_public_host_reason("[::1]") == std::optional<std::string_view>{"loopback"});
-  CHECK(non_public_host_reason("[::ffff:a9fe:a9fe]") == std::optional<std::string_view>{"link-local"});
+  CHECK(non_public_host_reason("[::ffff:a9fe:a9fe]") ==
+        std::optional<std::string_view>{"link-local"});
   CHECK(non_public_host_reason("[fe80::1]") == std::optional<std::string_view>{"link-local"});
-  CHECK(non_public_host_reason("localhost") == std::optional<std::string_view>{"loopback (localhost)"});
-  CHECK(non_public_host_reason("localhost.") == std::optional<std::string_view>{"loopback (localhost)"});
-  CHECK(non_public_host_reason("a.localhost") == std::optional<std::string_view>{"loopback (localhost)"});
+  CHECK(non_public_host_reason("localhost") ==
+        std::optional<std::string_view>{"loopback (localhost)"});
+  CHECK(non_public_host_reason("localhost.") ==
+        std::optional<std::string_view>{"loopback (localhost)"});
+  CHECK(non_public_host_reason("a.localhost") ==
+        std::optional<std::string_view>{"loopback (localhost)"});
   CHECK_FALSE(non_public_host_reason("notlocalhost").has_value());
   CHECK_FALSE(non_public_host_reason("localhost.example").has_value());
   CHECK_FALSE(non_public_host_reason("partner.example").has_value());
   CHECK_FALSE(non_public_host_reason("8.8.8.8").has_value());
   CHECK_FALSE(non_public_host_reason("[2001:db8::1]").has_value());
-  CHECK_FALSE(non_public_host_reason("[::1").has_value());  // not a literal: left to resolution, which fails
+  CHECK_FALSE(non_public_host_reason("[::1")
+                  .has_value());  // not a literal: left to resolution, which fails
   CHECK_FALSE(non_public_host_reason("").has_value());
 }

@@ -250,7 +250,8 @@ TEST_CASE("status: a status the rules set is not the advertiser's to change", "[
   const std::string cid = body(created)["conversion_id"];
   CHECK(run(stores, status_api(cid, R"({"status":"approved"})", kLater + 10, 8)).status == 200);
   CHECK_FALSE(current(stores, cid)->rule);
-  const auto chargeback = send(stores, "tid=" + click + "&goal=install&status=rejected", kLater + 20, 9);
+  const auto chargeback =
+      send(stores, "tid=" + click + "&goal=install&status=rejected", kLater + 20, 9);
   CHECK(body(chargeback)["duplicate"] == false);
   CHECK(current(stores, cid)->status == "rejected");
   check_invariants(stores);
@@ -280,11 +281,11 @@ TEST_CASE("repeats by fingerprint: a crash, an update past the window, a bounded
     Run first(postback(purchase, kLater, 1), Fault{3, FaultKind::dies_after});
     first.to_end(stores);
     const auto left = current(stores, edgepost::conversion_id_for({[&] {
-      for (const auto& [key, value] : stores.ledger) {
-        if (key.rfind("claim/repeat/", 0) == 0) return key;
-      }
-      return std::string();
-    }()}));
+                                for (const auto& [key, value] : stores.ledger) {
+                                  if (key.rfind("claim/repeat/", 0) == 0) return key;
+                                }
+                                return std::string();
+                              }()}));
     REQUIRE(left);
     REQUIRE(left->stage == edgepost::ConversionStage::accepted);
     const auto retry = send(stores, purchase, kLater + 3600, 2);
@@ -296,7 +297,8 @@ TEST_CASE("repeats by fingerprint: a crash, an update past the window, a bounded
   }
   SECTION("a status report past the window names no new sale") {
     Stores stores = fresh_stores();
-    const std::string cid = body(send(stores, purchase + "&status=pending", kLater, 1))["conversion_id"];
+    const std::string cid =
+        body(send(stores, purchase + "&status=pending", kLater, 1))["conversion_id"];
     const auto update = send(stores, purchase + "&status=approved", kLater + 3600, 2);
     CHECK(update.status == 409);
     CHECK(body(update)["reason"] == "ambiguous_event");
@@ -315,13 +317,13 @@ TEST_CASE("status API: the operator's door, behind the admin token", "[status][a
 
   SECTION("without the token, or with another, nothing is said or changed") {
     for (const std::string_view token : {std::string_view("wrong-token"), std::string_view()}) {
-      const auto refused = run(stores, status_api(cid, R"({"status":"approved"})", kLater, 6, token));
+      const auto refused =
+          run(stores, status_api(cid, R"({"status":"approved"})", kLater, 6, token));
       CHECK(refused.status == 401);
       CHECK(body(refused)["error"] == "unauthorized");
     }
-    edgepost::Request request =
-        fixtures::post("/api/conversions/" + cid + "/status", "application/json",
-                       R"({"status":"approved"})");
+    edgepost::Request request = fixtures::post("/api/conversions/" + cid + "/status",
+                                               "application/json", R"({"status":"approved"})");
     request.headers.push_back({"authorization", "Bearer x"});
     const auto off = run(stores, edgepost::start_status_api_exchange(request, "", fixtures::env()));
     CHECK(off.status == 401);
@@ -338,8 +340,8 @@ TEST_CASE("status API: the operator's door, behind the admin token", "[status][a
     CHECK(current(stores, cid)->status == "pending");
   }
   SECTION("bad requests") {
-    CHECK(run(stores, status_api("0123456789abcdef01234567", R"({"status":"approved"})"))
-              .status == 404);
+    CHECK(run(stores, status_api("0123456789abcdef01234567", R"({"status":"approved"})")).status ==
+          404);
     CHECK(run(stores, status_api("nothex", R"({"status":"approved"})")).status == 400);
     const auto no_status = run(stores, status_api(cid, R"({"amount":"1"})"));
     CHECK(no_status.status == 400);
@@ -504,7 +506,8 @@ TEST_CASE("status: a postback may name the conversion by its conversion_id", "[s
   const Sale other{fixtures::mint(100, 7, fixtures::kNow + 5), "ORD-2"};
   Stores stores = fresh_stores();
   const std::string cid = body(send(stores, sale.with("pending")))["conversion_id"];
-  const std::string other_cid = body(send(stores, other.with("pending"), kLater, 6))["conversion_id"];
+  const std::string other_cid =
+      body(send(stores, other.with("pending"), kLater, 6))["conversion_id"];
   const std::string by_id = "tid=" + sale.click + kAuth + "&conversion_id=";
 
   std::string upper = cid;

@@ -214,7 +214,7 @@ Expected<PutResult, KvError> DirectoryKv::replace_if_empty(std::string_view key,
   if (!path) return Unexpected{path.error()};
   const int fd = ::open(path->c_str(), O_RDONLY | kNoFollow);
   if (fd < 0) return Unexpected{KvError::io_error};
-  struct stat status {};
+  struct stat status{};
   const bool read = ::fstat(fd, &status) == 0;
   ::close(fd);
   if (!read) return Unexpected{KvError::io_error};

@@ -36,7 +36,6 @@ std::unique_ptr<Exchange> start_postback_exchange(Request request, KeyRing keys,
 // The operator's status API (status_api.hpp): the same protocol from "present" on, for the
 // conversion the path names.
 std::unique_ptr<Exchange> start_status_api_exchange(const Request& request,
-                                                    std::string_view admin_token,
-                                                    Environment env);
+                                                    std::string_view admin_token, Environment env);
 
 }  // namespace edgepost
