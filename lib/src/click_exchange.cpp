@@ -25,7 +25,7 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
     if (plan_.refusal) {
       carry_out(decide_click(plan_, {}, environment()));
     } else {
-      queue_.read(Store::records, plan_.keys, Step::config_read);
+      queue_.read(Store::records, plan_.keys, Step::config_read, env.config_max_age_seconds);
     }
   }
 

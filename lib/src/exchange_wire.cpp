@@ -51,6 +51,11 @@ bool parse_environment(const json& env, Environment& out) {
   const auto bytes = from_hex(text_at(env, "entropy"));
   if (!bytes || bytes->size() != out.entropy.size()) return false;
   std::copy(bytes->begin(), bytes->end(), reinterpret_cast<char*>(out.entropy.data()));
+  const auto max_age = env.find("config_max_age");
+  if (max_age != env.end()) {
+    if (!max_age->is_number_integer() || max_age->get<std::int64_t>() < 0) return false;
+    out.config_max_age_seconds = max_age->get<std::int64_t>();
+  }
   return true;
 }
 
@@ -98,7 +103,9 @@ Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view
   if (env == input.end() || !env->is_object()) return Unexpected{std::string("env is missing")};
   Environment environment;
   if (!parse_environment(*env, environment)) {
-    return Unexpected{std::string("env needs now (integer seconds) and entropy (32 hex digits)")};
+    return Unexpected{std::string(
+        "env needs now (integer seconds) and entropy (32 hex digits); config_max_age, when "
+        "given, is whole seconds, 0 or more")};
   }
   environment.config_cache = config_cache;
   auto keys = parse_key_ring(text_at(*env, "signing_keys"), text_at(*env, "signing_key_id"));
@@ -127,6 +134,7 @@ std::string encode_command(const Command& command) {
     case CommandKind::read:
       out["store"] = store_name(command.store);
       out["keys"] = command.keys;
+      if (command.max_age_seconds > 0) out["max_age"] = command.max_age_seconds;
       break;
     case CommandKind::put_if_absent:
     case CommandKind::put:

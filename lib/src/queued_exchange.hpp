@@ -29,11 +29,13 @@ class CommandQueue {
 
   void push(Command command, Step step) { queue_.emplace_back(std::move(command), step); }
 
-  void read(Store store, std::vector<std::string> keys, Step step) {
+  void read(Store store, std::vector<std::string> keys, Step step,
+            std::int64_t max_age_seconds = 0) {
     Command command;
     command.kind = CommandKind::read;
     command.store = store;
     command.keys = std::move(keys);
+    command.max_age_seconds = max_age_seconds;
     push(std::move(command), step);
   }
 

@@ -50,7 +50,8 @@ TEST_CASE("wire: a click exchange driven through JSON alone", "[exchange_wire]")
   CHECK(command_of(click) ==
         json{{"kind", "read"},
              {"store", "records"},
-             {"keys", {"config/offer/100", "config/affiliate/7", "capped/offer/100"}}});
+             {"keys", {"config/offer/100", "config/affiliate/7", "capped/offer/100"}},
+             {"max_age", edgepost::kDefaultConfigMaxAgeSeconds}});
 
   json values;
   for (const auto& [key, value] : fixtures::all_records()) values[key] = value;
@@ -119,6 +120,20 @@ TEST_CASE("wire: a host's config cache serves every exchange, and a changed reco
   CHECK(cache.decodes() == 3);
 }
 
+TEST_CASE("wire: a click's config read says how old a kept copy may be, as the host's env sets",
+          "[exchange_wire]") {
+  const auto first_read = [](const json& start) {
+    auto started = edgepost::start_exchange(start.dump());
+    REQUIRE(started.has_value());
+    return command_of(**started);
+  };
+  json start = start_json("click", "offer_id=100&aff_id=7");
+  start["env"]["config_max_age"] = 5;
+  CHECK(first_read(start)["max_age"] == 5);
+  start["env"]["config_max_age"] = 0;  // the store itself, every time
+  CHECK_FALSE(first_read(start).contains("max_age"));
+}
+
 TEST_CASE("wire: outcomes of every kind, and what is refused", "[exchange_wire]") {
   const auto exists = outcome({{"kind", "exists"}, {"existing", "abc"}});
   CHECK(exists.kind == edgepost::OutcomeKind::exists);
@@ -153,6 +168,11 @@ TEST_CASE("wire: a start that is not one is refused with the reason", "[exchange
   json bad_entropy = start;
   bad_entropy["env"]["entropy"] = "00";
   CHECK(refused(bad_entropy).find("entropy") != std::string::npos);
+  for (const json& bad : {json(-1), json(1.5), json("30")}) {
+    json bad_max_age = start;
+    bad_max_age["env"]["config_max_age"] = bad;
+    CHECK(refused(bad_max_age).find("config_max_age") != std::string::npos);
+  }
   json bad_keys = start;
   bad_keys["env"]["signing_keys"] = "";
   CHECK(refused(bad_keys).rfind("signing keys: ", 0) == 0);

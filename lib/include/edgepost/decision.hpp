@@ -68,11 +68,19 @@ inline const std::string* lookup(const Snapshot& snapshot, std::string_view key)
 
 class ConfigCache;  // config_cache.hpp
 
+// How old a copy of a click's config records (offer, affiliate, cap closures) may be when a
+// host keeps the records it read (a Worker, per isolate). Workers KV itself serves reads up
+// to 60 s old; half a minute more keeps a changed offer live within about a minute and a half
+// and spares a click three KV reads. Money does not hang on it: a conversion past a cap is
+// refused by the cap ledger at the postback, which reads the ledger, never a copy.
+inline constexpr std::int64_t kDefaultConfigMaxAgeSeconds = 30;
+
 struct Environment {
   std::int64_t now = 0;                    // Unix seconds
   std::array<std::uint8_t, 16> entropy{};  // fresh random bytes for this request
   const KeyRing* keys = nullptr;
   ConfigCache* config_cache = nullptr;  // decoded records kept between requests; optional
+  std::int64_t config_max_age_seconds = kDefaultConfigMaxAgeSeconds;  // 0: read the store
 };
 
 }  // namespace edgepost

@@ -36,6 +36,9 @@ struct Command {
   PartnerPostback postback;       // enqueue: wake the platform's delivery for this entry
   std::string event;              // emit: one JSON object
   Response response;              // respond
+  // read: a copy the host read from this store at most this many seconds ago will do, values
+  // and absences alike; 0: the store itself. A host that keeps no copies ignores it.
+  std::int64_t max_age_seconds = 0;
 };
 
 // done: read (values), list (keys), put, remove, enqueue, emit, respond.

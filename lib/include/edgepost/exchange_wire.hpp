@@ -5,9 +5,11 @@
 //   start    {"exchange": "click"|"postback",
 //             "request": {"method","path","query","headers":[[name,value],...],"body","client_ip"},
 //             "env": {"now": unix seconds, "entropy": 32 hex digits,
-//                     "signing_keys", "signing_key_id"}}
+//                     "signing_keys", "signing_key_id",
+//                     "config_max_age": seconds, optional (Environment)}}
 //            {"exchange": "config_load", "mode": "load"|"validate", "config": JSON text}
-//   command  {"kind":"read","store":"records"|"ledger","keys":[...]}
+//   command  {"kind":"read","store":"records"|"ledger","keys":[...],
+//             "max_age": seconds a kept copy may be old, when one will do (Command)}
 //            {"kind":"put_if_absent"|"put","store",...,"key","value","ttl": seconds, 0 = kept,
 //             "durable": false when the host may skip the sync (KvWrite::durability),
 //             "by_answer": true when it need only be durable once the answer goes out}

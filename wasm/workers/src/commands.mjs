@@ -8,12 +8,16 @@
 // console and the events Queue (event-sink.mjs).
 import { claims } from './claims.mjs';
 import { sendEvent } from './event-sink.mjs';
+import { RecordCache } from './record-cache.mjs';
 
 const KV_MIN_TTL = 60;  // Workers KV refuses expirationTtl below 60 s
 
+const recordCache = new RecordCache();  // per isolate
+
 async function read(command, env) {
   const get = command.store === 'ledger' ? (key) => claims.get(env.CLAIMS, key) : (key) => env.KV.get(key);
-  const found = await Promise.all(command.keys.map(get));
+  const fetch = (keys) => Promise.all(keys.map(get));
+  const found = command.max_age > 0 ? await recordCache.read(command.keys, command.max_age, fetch) : await fetch(command.keys);
   const values = {};
   command.keys.forEach((key, i) => { if (found[i] !== null && found[i] !== undefined) values[key] = found[i]; });
   return { kind: 'done', values };
