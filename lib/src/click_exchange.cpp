@@ -22,6 +22,9 @@ class ClickExchange final : public detail::QueuedExchange<ClickExchange, Step> {
   ClickExchange(Request request, KeyRing keys, Environment env)
       : QueuedExchange(std::move(keys), env) {
     plan_ = plan_click(request);
+    if (!env.config_max_age_problem.empty()) {
+      emit(problem_event(env.now, "setting ignored", env.config_max_age_problem));
+    }
     if (plan_.refusal) {
       carry_out(decide_click(plan_, {}, environment()));
     } else {

@@ -44,6 +44,29 @@ std::optional<Request> parse_request(const json& input) {
   return request;
 }
 
+// The host's config max age: a JSON integer or its decimal text (a Worker passes its setting's
+// text as it is), whole seconds up to the longest allowed.
+std::optional<std::int64_t> config_max_age_of(const json& value) {
+  std::uint64_t seconds = 0;
+  if (value.is_number_unsigned()) {
+    seconds = value.get<std::uint64_t>();
+  } else if (value.is_number_integer()) {
+    if (value.get<std::int64_t>() < 0) return std::nullopt;
+    seconds = static_cast<std::uint64_t>(value.get<std::int64_t>());
+  } else if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text.empty() || text.size() > 5) return std::nullopt;
+    for (const char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      seconds = seconds * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (seconds > static_cast<std::uint64_t>(kLongestConfigMaxAgeSeconds)) return std::nullopt;
+  return static_cast<std::int64_t>(seconds);
+}
+
 bool parse_environment(const json& env, Environment& out) {
   const auto now = env.find("now");
   if (now == env.end() || !now->is_number_integer()) return false;
@@ -53,8 +76,14 @@ bool parse_environment(const json& env, Environment& out) {
   std::copy(bytes->begin(), bytes->end(), reinterpret_cast<char*>(out.entropy.data()));
   const auto max_age = env.find("config_max_age");
   if (max_age != env.end()) {
-    if (!max_age->is_number_integer() || max_age->get<std::int64_t>() < 0) return false;
-    out.config_max_age_seconds = max_age->get<std::int64_t>();
+    if (const auto seconds = config_max_age_of(*max_age)) {
+      out.config_max_age_seconds = *seconds;
+    } else {
+      out.config_max_age_problem = "config_max_age " + max_age->dump() +
+                                   " ignored: whole seconds from 0 to " +
+                                   std::to_string(kLongestConfigMaxAgeSeconds) + " (" +
+                                   std::to_string(out.config_max_age_seconds) + " s applies)";
+    }
   }
   return true;
 }
@@ -103,9 +132,7 @@ Expected<std::unique_ptr<Exchange>, std::string> start_exchange(std::string_view
   if (env == input.end() || !env->is_object()) return Unexpected{std::string("env is missing")};
   Environment environment;
   if (!parse_environment(*env, environment)) {
-    return Unexpected{std::string(
-        "env needs now (integer seconds) and entropy (32 hex digits); config_max_age, when "
-        "given, is whole seconds, 0 or more")};
+    return Unexpected{std::string("env needs now (integer seconds) and entropy (32 hex digits)")};
   }
   environment.config_cache = config_cache;
   auto keys = parse_key_ring(text_at(*env, "signing_keys"), text_at(*env, "signing_key_id"));

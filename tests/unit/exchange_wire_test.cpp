@@ -122,16 +122,33 @@ TEST_CASE("wire: a host's config cache serves every exchange, and a changed reco
 
 TEST_CASE("wire: a click's config read says how old a kept copy may be, as the host's env sets",
           "[exchange_wire]") {
-  const auto first_read = [](const json& start) {
-    auto started = edgepost::start_exchange(start.dump());
-    REQUIRE(started.has_value());
-    return command_of(**started);
+  const auto started = [](const json& max_age) {
+    json start = start_json("click", "offer_id=100&aff_id=7");
+    start["env"]["config_max_age"] = max_age;
+    auto exchange = edgepost::start_exchange(start.dump());
+    REQUIRE(exchange.has_value());
+    return std::move(*exchange);
   };
-  json start = start_json("click", "offer_id=100&aff_id=7");
-  start["env"]["config_max_age"] = 5;
-  CHECK(first_read(start)["max_age"] == 5);
-  start["env"]["config_max_age"] = 0;  // the store itself, every time
-  CHECK_FALSE(first_read(start).contains("max_age"));
+  // A number, or the text of a Worker's setting as it is.
+  for (const json& five : {json(5), json("5")}) CHECK(command_of(*started(five))["max_age"] == 5);
+  CHECK(command_of(*started(3600))["max_age"] == 3600);
+  CHECK_FALSE(command_of(*started("0")).contains("max_age"));  // the store itself, every time
+
+  // A setting that is not whole seconds up to an hour stops nothing: the default applies and
+  // each click says why in an error event.
+  for (const json& bad : {json(-1), json(1.5), json(3601), json("30s"), json(""), json("1e16"),
+                          json("-1"), json(nullptr)}) {
+    INFO("config_max_age " << bad.dump());
+    auto click = started(bad);
+    const json event = command_of(*click);
+    REQUIRE(event["kind"] == "emit");
+    const json problem = json::parse(event["event"].get<std::string>());
+    CHECK(problem["type"] == "error");
+    CHECK(problem["detail"].get<std::string>().rfind("config_max_age " + bad.dump() + " ignored",
+                                                     0) == 0);
+    click->resolve(outcome({{"kind", "done"}}));
+    CHECK(command_of(*click)["max_age"] == edgepost::kDefaultConfigMaxAgeSeconds);
+  }
 }
 
 TEST_CASE("wire: outcomes of every kind, and what is refused", "[exchange_wire]") {
@@ -168,11 +185,6 @@ TEST_CASE("wire: a start that is not one is refused with the reason", "[exchange
   json bad_entropy = start;
   bad_entropy["env"]["entropy"] = "00";
   CHECK(refused(bad_entropy).find("entropy") != std::string::npos);
-  for (const json& bad : {json(-1), json(1.5), json("30")}) {
-    json bad_max_age = start;
-    bad_max_age["env"]["config_max_age"] = bad;
-    CHECK(refused(bad_max_age).find("config_max_age") != std::string::npos);
-  }
   json bad_keys = start;
   bad_keys["env"]["signing_keys"] = "";
   CHECK(refused(bad_keys).rfind("signing keys: ", 0) == 0);

@@ -130,7 +130,7 @@ TEST_CASE("partner target hosts: IP literals, localhost names, and names left to
   CHECK_FALSE(non_public_host_reason("partner.example").has_value());
   CHECK_FALSE(non_public_host_reason("8.8.8.8").has_value());
   CHECK_FALSE(non_public_host_reason("[2001:db8::1]").has_value());
-  CHECK_FALSE(non_public_host_reason("[::1")
-                  .has_value());  // not a literal: left to resolution, which fails
+  // Not a literal: left to resolution, which fails.
+  CHECK_FALSE(non_public_host_reason("[::1").has_value());
   CHECK_FALSE(non_public_host_reason("").has_value());
 }

@@ -3,7 +3,8 @@
 // Worker's isolate runs many). Each entry is keyed by its store key and holds the exact text
 // it was decoded from: a record is decoded again only when the text read from the store
 // differs, so a config load applies as soon as the store returns the new text (on Workers,
-// within KV's propagation), and a request that still holds the old entity keeps it alive.
+// within KV's propagation, plus the read's max age where the isolate answers a click from its
+// copy), and a request that still holds the old entity keeps it alive.
 // Without a cache (nullptr) every read decodes afresh, as a host that starts an instance per
 // request (the WASI functions) would gain nothing from one.
 

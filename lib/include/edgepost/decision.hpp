@@ -74,6 +74,7 @@ class ConfigCache;  // config_cache.hpp
 // and spares a click three KV reads. Money does not hang on it: a conversion past a cap is
 // refused by the cap ledger at the postback, which reads the ledger, never a copy.
 inline constexpr std::int64_t kDefaultConfigMaxAgeSeconds = 30;
+inline constexpr std::int64_t kLongestConfigMaxAgeSeconds = 3600;
 
 struct Environment {
   std::int64_t now = 0;                    // Unix seconds
@@ -81,6 +82,10 @@ struct Environment {
   const KeyRing* keys = nullptr;
   ConfigCache* config_cache = nullptr;  // decoded records kept between requests; optional
   std::int64_t config_max_age_seconds = kDefaultConfigMaxAgeSeconds;  // 0: read the store
+  // Why the host's setting for the max age was not taken, when it was not (the default
+  // applies): each click says so in an error event. A typo in a setting shows in the logs
+  // instead of stopping conversions.
+  std::string config_max_age_problem;
 };
 
 }  // namespace edgepost

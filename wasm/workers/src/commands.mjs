@@ -12,12 +12,16 @@ import { RecordCache } from './record-cache.mjs';
 
 const KV_MIN_TTL = 60;  // Workers KV refuses expirationTtl below 60 s
 
-const recordCache = new RecordCache();  // per isolate
+// Copies of KV records, per isolate. Only the records store has copies: the library never
+// allows one for the ledger, and a copy of a claim must not exist even by mistake.
+const recordCache = new RecordCache();
 
 async function read(command, env) {
   const get = command.store === 'ledger' ? (key) => claims.get(env.CLAIMS, key) : (key) => env.KV.get(key);
-  const fetch = (keys) => Promise.all(keys.map(get));
-  const found = command.max_age > 0 ? await recordCache.read(command.keys, command.max_age, fetch) : await fetch(command.keys);
+  const readAll = (keys) => Promise.all(keys.map(get));
+  const found = command.store === 'records' && command.max_age > 0
+    ? await recordCache.read(command.keys, command.max_age, readAll)
+    : await readAll(command.keys);
   const values = {};
   command.keys.forEach((key, i) => { if (found[i] !== null && found[i] !== undefined) values[key] = found[i]; });
   return { kind: 'done', values };
@@ -38,12 +42,14 @@ async function put(command, env) {
   } else {
     await env.KV.put(command.key, command.value,
       command.ttl > 0 ? { expirationTtl: Math.max(KV_MIN_TTL, command.ttl) } : {});
+    recordCache.forget(command.key);  // this isolate's next read sees its own write
   }
   return { kind: 'done' };
 }
 
 async function remove(command, env) {
   await (command.store === 'ledger' ? claims.remove(env.CLAIMS, command.key) : env.KV.delete(command.key));
+  if (command.store === 'records') recordCache.forget(command.key);
   return { kind: 'done' };
 }
 

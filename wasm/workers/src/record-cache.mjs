@@ -29,6 +29,10 @@ export class RecordCache {
     return keys.map((key, i) => (values[i] === undefined ? found[missing.indexOf(key)] ?? null : values[i]));
   }
 
+  forget(key) {
+    this.#entries.delete(key);
+  }
+
   #remember(key, value, readAt) {
     this.#entries.delete(key);
     this.#entries.set(key, { value, readAt });

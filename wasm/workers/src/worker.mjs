@@ -72,9 +72,9 @@ function environment(env) {
     signing_keys: env.EDGEPOST_SIGNING_KEYS ?? '',
     signing_key_id: env.EDGEPOST_SIGNING_KEY_ID ?? '',
     admin_token: env.EDGEPOST_ADMIN_TOKEN ?? '',
-    // How old a kept copy of a click's config may be (the library's default when unset); the
-    // library refuses a value that is not whole seconds.
-    ...(env.EDGEPOST_CONFIG_MAX_AGE_SECONDS === undefined ? {} : { config_max_age: Number(env.EDGEPOST_CONFIG_MAX_AGE_SECONDS) }),
+    // How old a kept copy of a click's config may be, as set (the library reads the text, and
+    // logs and ignores a value it cannot take).
+    ...(env.EDGEPOST_CONFIG_MAX_AGE_SECONDS === undefined ? {} : { config_max_age: env.EDGEPOST_CONFIG_MAX_AGE_SECONDS }),
   };
 }
 
