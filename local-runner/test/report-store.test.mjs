@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { logIdentity } from '../src/events-log-reader.mjs';
 import { ReportStore, ReportStoreBusyError } from '../src/report-store.mjs';
 import { tempDir } from './helpers.mjs';
 
@@ -96,7 +97,9 @@ test('report store: a database from before the tail fingerprint opens, and its n
   const connection = await instance.connect();
   await connection.run(`CREATE TABLE ingest_state (source TEXT PRIMARY KEY, file_id TEXT NOT NULL, position BIGINT NOT NULL,
     loaded BIGINT NOT NULL)`);
-  await connection.run("INSERT INTO ingest_state VALUES ('events.log', 'another file', 0, 0)");
+  // Loaded to the end of this very log: only the missing tail can send the load back to its start.
+  const { fileId, size } = await logIdentity(log);
+  await connection.run('INSERT INTO ingest_state VALUES (?, ?, ?, ?)', ['events.log', fileId, size, 2]);
   connection.closeSync();
   instance.closeSync();
   const store = await openStore(t, dir);
