@@ -1,6 +1,7 @@
 #include "edgepost/exchange_wire.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -55,11 +56,9 @@ std::optional<std::int64_t> config_max_age_of(const json& value) {
     seconds = static_cast<std::uint64_t>(value.get<std::int64_t>());
   } else if (value.is_string()) {
     const std::string& text = value.get_ref<const std::string&>();
-    if (text.empty() || text.size() > 5) return std::nullopt;
-    for (const char c : text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      seconds = seconds * 10 + static_cast<std::uint64_t>(c - '0');
-    }
+    const char* const last = text.data() + text.size();
+    const auto [stop, status] = std::from_chars(text.data(), last, seconds);
+    if (text.empty() || status != std::errc{} || stop != last) return std::nullopt;
   } else {
     return std::nullopt;
   }

@@ -24,9 +24,10 @@ export class RecordCache {
     });
     const missing = keys.filter((key, i) => values[i] === undefined);
     if (missing.length === 0) return values;
-    const found = await fetch(missing);
-    missing.forEach((key, i) => this.#remember(key, found[i] ?? null, now));
-    return keys.map((key, i) => (values[i] === undefined ? found[missing.indexOf(key)] ?? null : values[i]));
+    const found = (await fetch(missing)).map((value) => value ?? null);
+    missing.forEach((key, i) => this.#remember(key, found[i], now));
+    let next = 0;  // missing keeps the order of keys
+    return values.map((value) => (value === undefined ? found[next++] : value));
   }
 
   forget(key) {
